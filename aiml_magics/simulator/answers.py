@@ -1,0 +1,223 @@
+"""Turn a `Reply` plus the request into concrete answer text, usage and cost.
+
+The default answer is deterministic Markdown that exercises a renderer (heading, list, code,
+table) and echoes what it received, so conversation tests can see their context arrived.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .catalogue import Model
+from .replies import Reply
+
+USD_PER_CREDIT = 1 / 2_000_000
+QUOTE_CHARS = 60
+BENCH_TEXT = (
+    "Streaming text for the benchmark: every chunk has the same size, so throughput is easy "
+    "to compare across runs and clients. "
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything needed to serialise one successful completion."""
+
+    content: str
+    reasoning: str
+    tool_calls: list[dict[str, str]]
+    finish_reason: str
+    model: str
+    usage: dict[str, Any]
+    credits: float
+    usd: float
+
+
+def build_answer(reply: Reply, body: dict[str, Any], model: Model) -> Answer:
+    """Resolve every `None` in `reply` from the request and the catalogue entry."""
+    messages = body.get("messages") or []
+    tool_calls = _tool_calls(reply)
+    finish = reply.finish_reason
+    if reply.prebuilt_chunks is not None:
+        content, reasoning = bench_text(reply.prebuilt_chunks * reply.chunk_size), ""
+    else:
+        content = _content(reply, body, bool(tool_calls))
+        reasoning = _reasoning(reply, messages)
+        if reply.content is None and not tool_calls and finish is None:
+            content, reasoning, finish = _apply_max_tokens(content, reasoning, body)
+    finish = finish or ("tool_calls" if tool_calls else "stop")
+    usage = reply.usage or _usage(messages, content, reasoning, tool_calls)
+    credits = reply.credits
+    if credits is None:
+        credits = (
+            int(usage.get("prompt_tokens", 0)) * 2 + int(usage.get("completion_tokens", 0)) * 8
+        )
+    usd = reply.usd if reply.usd is not None else credits * USD_PER_CREDIT
+    return Answer(
+        content=content,
+        reasoning=reasoning,
+        tool_calls=tool_calls,
+        finish_reason=finish,
+        model=reply.model or model.upstream,
+        usage=usage,
+        credits=credits,
+        usd=usd,
+    )
+
+
+def bench_text(length: int) -> str:
+    """Deterministic filler of exactly `length` characters."""
+    repeats = length // len(BENCH_TEXT) + 1
+    return (BENCH_TEXT * repeats)[:length]
+
+
+def _tool_calls(reply: Reply) -> list[dict[str, str]]:
+    calls = []
+    for number, call in enumerate(reply.tool_calls or []):
+        arguments = call.get("arguments", "{}")
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments)
+        calls.append(
+            {
+                "id": call.get("id") or f"call_sim_{number}",
+                "name": call["name"],
+                "arguments": arguments,
+            }
+        )
+    return calls
+
+
+def _content(reply: Reply, body: dict[str, Any], has_tools: bool) -> str:
+    if reply.content is not None:
+        return reply.content
+    if has_tools:
+        return ""
+    messages = body.get("messages") or []
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") in ("json_object", "json_schema"):
+        return default_json(messages)
+    return default_markdown(messages, str(body.get("model", "")))
+
+
+def _reasoning(reply: Reply, messages: list[Any]) -> str:
+    if reply.reasoning is not None:
+        return reply.reasoning
+    count = _plural(len(messages), "message")
+    return (
+        f"The user sent {count} and wants a demonstration answer. "
+        "I will reply with a heading, a list, some code and a small table."
+    )
+
+
+def default_markdown(messages: list[Any], model_name: str) -> str:
+    """The demo answer: quotes the last user message and counts what it received."""
+    quote, images = _last_user(messages)
+    received = f"(I received {_plural(len(messages), 'message')}.)"
+    said = f'You wrote: "{quote}"' if quote else "You sent no text I could quote."
+    if images:
+        said += f" I see {_plural(images, 'image')}."
+    lines = [
+        "## Simulated answer",
+        "",
+        f"{said} {received}",
+        "",
+        "- This answer comes from the local AI/ML API simulator, not a real model.",
+        f"- Model requested: `{model_name}`",
+        "- The text is deterministic, so tests can compare it.",
+        "",
+        "```python",
+        "def fibonacci(n: int) -> int:",
+        '    """Return the n-th Fibonacci number."""',
+        "    a, b = 0, 1",
+        "    for _ in range(n):",
+        "        a, b = b, a + b",
+        "    return a",
+        "```",
+        "",
+        "| item | count |",
+        "|---|---|",
+        f"| messages | {len(messages)} |",
+        f"| images | {images} |",
+    ]
+    return "\n".join(lines)
+
+
+def default_json(messages: list[Any]) -> str:
+    """The demo answer when the request asked for a JSON object."""
+    quote, images = _last_user(messages)
+    data = {
+        "answer": "This is a simulated JSON answer.",
+        "messages": len(messages),
+        "quote": quote,
+        "images": images,
+    }
+    return json.dumps(data)
+
+
+def _last_user(messages: list[Any]) -> tuple[str, int]:
+    """First characters of the last user message as one line, and its image count."""
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            text, images = _text_and_images(message.get("content"))
+            text = " ".join(text.split())
+            if len(text) > QUOTE_CHARS:
+                text = text[:QUOTE_CHARS].rstrip() + "..."
+            return text, images
+    return "", 0
+
+
+def _text_and_images(content: Any) -> tuple[str, int]:
+    if isinstance(content, str):
+        return content, 0
+    if not isinstance(content, list):
+        return "", 0
+    texts = [p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+    images = sum(1 for p in content if isinstance(p, dict) and p.get("type") == "image_url")
+    return " ".join(t for t in texts if isinstance(t, str)), images
+
+
+def _apply_max_tokens(
+    content: str, reasoning: str, body: dict[str, Any]
+) -> tuple[str, str, str | None]:
+    """Like a reasoning model: spend `max_tokens` on reasoning first, then on the answer."""
+    limit = body.get("max_tokens")
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        return content, reasoning, None
+    budget = limit * 4
+    if len(reasoning) >= budget:
+        return "", reasoning[:budget], "length"
+    budget -= len(reasoning)
+    if len(content) > budget:
+        return content[:budget], reasoning, "length"
+    return content, reasoning, None
+
+
+def _usage(
+    messages: list[Any], content: str, reasoning: str, tool_calls: list[dict[str, str]]
+) -> dict[str, Any]:
+    prompt_chars = 0
+    for message in messages:
+        if isinstance(message, dict):
+            prompt_chars += len(_text_and_images(message.get("content"))[0])
+    reasoning_tokens = _tokens(len(reasoning))
+    tool_chars = sum(len(call["name"]) + len(call["arguments"]) for call in tool_calls)
+    completion = _tokens(len(content)) + _tokens(tool_chars) + reasoning_tokens
+    prompt = _tokens(prompt_chars)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
+    }
+
+
+def _tokens(chars: int) -> int:
+    return math.ceil(chars / 4)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

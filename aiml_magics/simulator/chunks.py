@@ -1,0 +1,176 @@
+"""The JSON payloads of a completion, shaped like the service's captures for each dialect.
+
+Upstream models reach the service through different gateways, and each leaves its mark on
+the stream (where usage goes, whether `[DONE]` is sent, `null` versus absent deltas). The
+three dialects here reproduce the documented captures so one client can be tested on all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .answers import Answer
+from .replies import Reply
+from .wire import DONE
+
+Payload = dict[str, Any] | str
+NATIVE_FINISH = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
+
+
+def stream_payloads(
+    answer: Answer, reply: Reply, *, completion_id: str, created: int
+) -> list[Payload]:
+    """Every SSE payload of a streamed answer, in order (`"[DONE]"` included when sent)."""
+    build = {"openai": _openai, "qwen": _qwen, "claude": _claude}[reply.dialect]
+    payloads, finish_at, usage_at = build(answer, reply, completion_id, created)
+    meta_at = {"last": len(payloads) - 1, "finish": finish_at, "usage": usage_at}.get(reply.meta_on)
+    if meta_at is not None:
+        payloads[meta_at]["meta"] = _meta(answer)
+    done = reply.done if reply.done is not None else reply.dialect != "claude"
+    return [*payloads, DONE] if done else list(payloads)
+
+
+def completion_body(answer: Answer, reply: Reply, *, completion_id: str, created: int) -> dict:
+    """The non-streamed `chat.completion` object."""
+    content: str | None = answer.content
+    if answer.tool_calls and not content:
+        content = None
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if answer.reasoning:
+        message[reply.reasoning_key] = answer.reasoning
+    if reply.dialect == "openai":
+        message.update(refusal=None, annotations=[])
+    if answer.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": call["name"], "arguments": call["arguments"]},
+            }
+            for call in answer.tool_calls
+        ]
+    choice = {"index": 0, "finish_reason": answer.finish_reason, "logprobs": None}
+    body: dict[str, Any] = {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": answer.model,
+        "service_tier": "default",
+        "choices": [{**choice, "message": message}],
+        "usage": answer.usage,
+    }
+    if reply.meta_on != "none":
+        body["meta"] = _meta(answer)
+    return body
+
+
+def error_payload(message: str, code: int) -> dict[str, Any]:
+    return {"error": {"message": message, "code": code}}
+
+
+def _meta(answer: Answer) -> dict[str, Any]:
+    return {"usage": {"credits_used": answer.credits, "usd_spent": answer.usd}}
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [text[start : start + size] for start in range(0, len(text), size)]
+
+
+def _tool_fragments(answer: Answer, reply: Reply) -> list[dict[str, Any]]:
+    """First fragment names the call; the rest carry only index and argument text."""
+    fragments: list[dict[str, Any]] = []
+    for number, call in enumerate(answer.tool_calls):
+        index = 0 if reply.tool_index_reuse else number
+        function = {"name": call["name"], "arguments": ""}
+        fragments.append(
+            {"index": index, "id": call["id"], "type": "function", "function": function}
+        )
+        for piece in _pieces(call["arguments"], reply.chunk_size):
+            fragments.append({"index": index, "function": {"arguments": piece}})
+    return fragments
+
+
+def _openai(answer: Answer, reply: Reply, completion_id: str, created: int) -> tuple:
+    def chunk(delta: dict | None, finish: str | None = None) -> dict[str, Any]:
+        choices = (
+            []
+            if delta is None
+            else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        )
+        return {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": answer.model,
+            "system_fingerprint": "fp_simulator",
+            "choices": choices,
+            "usage": None,
+        }
+
+    out = [chunk({"role": "assistant", "content": "", "refusal": None})]
+    out += [chunk({reply.reasoning_key: p}) for p in _pieces(answer.reasoning, reply.chunk_size)]
+    for number, piece in enumerate(_pieces(answer.content, reply.chunk_size)):
+        out.append({**chunk({"content": piece}), "obfuscation": f"{number:x}" * 2})
+    out += [chunk({"tool_calls": [f]}) for f in _tool_fragments(answer, reply)]
+    out.append(chunk({}, answer.finish_reason))
+    usage = chunk(None)
+    usage["usage"] = answer.usage
+    out.append(usage)
+    return out, len(out) - 2, len(out) - 1
+
+
+def _qwen(answer: Answer, reply: Reply, completion_id: str, created: int) -> tuple:
+    key = reply.reasoning_key
+
+    def chunk(delta: dict | None, finish: str | None = None) -> dict[str, Any]:
+        choices = [] if delta is None else [{"delta": delta, "index": 0, "finish_reason": finish}]
+        return {
+            "id": completion_id,
+            "choices": choices,
+            "created": created,
+            "model": answer.model,
+            "object": "chat.completion.chunk",
+            "usage": None,
+        }
+
+    out = [chunk({"content": None, "role": "assistant", "refusal": None, key: ""})]
+    for piece in _pieces(answer.reasoning, reply.chunk_size):
+        out.append(chunk({"content": None, "refusal": None, key: piece}))
+    for piece in _pieces(answer.content, reply.chunk_size):
+        out.append(chunk({"content": piece, "refusal": None, key: None}))
+    for fragment in _tool_fragments(answer, reply):
+        out.append(chunk({"content": None, "refusal": None, key: None, "tool_calls": [fragment]}))
+    out.append(chunk({"content": "", "refusal": None, key: None}, answer.finish_reason))
+    usage = chunk(None)
+    usage["usage"] = answer.usage
+    out.append(usage)
+    return out, len(out) - 2, len(out) - 1
+
+
+def _claude(answer: Answer, reply: Reply, completion_id: str, created: int) -> tuple:
+    def chunk(choice: dict[str, Any], *, first: bool = False) -> dict[str, Any]:
+        return {
+            "id": completion_id if first else "",
+            "choices": [choice],
+            "created": created,
+            "model": answer.model,
+            "object": "chat.completion.chunk",
+            "usage": None,
+        }
+
+    def delta(fields: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {"index": 0, "delta": {"role": "assistant", **fields}, "finish_reason": finish}
+
+    out = [chunk(delta({"content": "", "refusal": None}), first=True)]
+    for piece in _pieces(answer.reasoning, reply.chunk_size):
+        out.append(chunk(delta({reply.reasoning_key: piece})))
+    for piece in _pieces(answer.content, reply.chunk_size):
+        out.append(chunk(delta({"content": piece, "refusal": None})))
+    out += [chunk(delta({"tool_calls": [f]})) for f in _tool_fragments(answer, reply)]
+    finish = chunk(delta({"content": "", "refusal": None}, answer.finish_reason))
+    native = NATIVE_FINISH.get(answer.finish_reason, answer.finish_reason)
+    finish["choices"][0]["native_finish_reason"] = native
+    finish["usage"] = answer.usage
+    out.append(finish)
+    out.append(chunk({"index": 0, "finish_reason": answer.finish_reason}))
+    return out, len(out) - 2, len(out) - 2

@@ -1,0 +1,223 @@
+"""HTTP routing: records every request, then answers models, one model or chat completions.
+
+The handler owns the per-request plumbing (headers every response carries, error bodies,
+aborting a connection); `completions.py` writes successful chat answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from . import completions
+from .answers import build_answer
+from .catalogue import etag_for, find_model, list_payload
+from .error_bodies import error_body
+from .records import RecordedRequest
+from .validation import validation_error
+from .wire import dumps
+
+if TYPE_CHECKING:
+    from .server import SimulatorServer
+
+CHAT_PATH = "/v1/chat/completions"
+MODELS_PATH = "/v1/models"
+MODEL_PREFIX = "/model/"
+_INVALID_JSON = object()
+
+
+class SimulatorHandler(BaseHTTPRequestHandler):
+    """One connection; HTTP/1.1 so clients can keep it alive across requests."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "aiml-simulator/1"
+    server: SimulatorServer
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default one-line-per-request log on stderr."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    # -- plumbing shared with completions.py -------------------------------------------------
+
+    def head(self, status: int, headers: dict[str, str]) -> None:
+        """Status line and headers, including the ones every response carries."""
+        self.send_response(status)
+        self.send_header("x-inference-id", self.inference_id)
+        self.send_header("x-aiml-simulator", "1")
+        client_id = self.headers.get("X-Client-Request-Id")
+        if client_id:
+            self.send_header("x-client-request-id", client_id)
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        self.end_headers()
+
+    def send(
+        self, status: int, body: bytes, content_type: str, headers: dict | None = None
+    ) -> None:
+        self.head(
+            status, {"Content-Type": content_type, "Content-Length": len(body), **(headers or {})}
+        )
+        self.wfile.write(body)
+
+    def send_error_body(
+        self,
+        status: int,
+        *,
+        shape: str = "flat",
+        message: str | None = None,
+        headers: dict | None = None,
+    ) -> None:
+        body, content_type = error_body(status, shape=shape, message=message, path=self.route_path)
+        self.send(status, body, content_type, headers)
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep, waking early when the server stops; True means it is stopping."""
+        return self.server.stopping.wait(seconds) if seconds > 0 else self.server.stopping.is_set()
+
+    def abort(self) -> None:
+        """Close the socket mid-response: the client sees a cut body, not a clean end."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    # -- routing -------------------------------------------------------------------------------
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        self.route_path = url.path.rstrip("/") or "/"
+        self.inference_id = uuid.uuid4().hex
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        body = self._read_json()
+        simulator = self.server.simulator
+        authorized = simulator.is_authorized(self.headers.get("Authorization"))
+        simulator.record(
+            RecordedRequest(
+                method=self.command,
+                path=url.path,
+                query=query,
+                body=None if body is _INVALID_JSON else body,
+                headers=frozenset(name.lower() for name in self.headers),
+                authorized=authorized,
+                client_port=self.client_address[1],
+                inference_id=self.inference_id,
+            )
+        )
+        try:
+            self._route(query, body, authorized)
+        except OSError:  # the client went away (or a fault closed the socket)
+            self.close_connection = True
+
+    def _route(self, query: dict[str, str], body: Any, authorized: bool) -> None:
+        path, method = self.route_path, self.command
+        if method == "GET" and path == MODELS_PATH:
+            self._models(query)
+        elif method == "GET" and path.startswith(MODEL_PREFIX):
+            self._one_model(unquote(path[len(MODEL_PREFIX) :]))
+        elif method == "POST" and path == CHAT_PATH:
+            self._chat(body, authorized)
+        else:
+            self.send_error_body(404, message=f"Cannot {method} {path}")
+
+    def _read_json(self) -> Any:
+        raw = self._read_body()
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return _INVALID_JSON
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    # -- endpoints -----------------------------------------------------------------------------
+
+    def _models(self, query: dict[str, str]) -> None:
+        body = dumps(list_payload(query)).encode()
+        etag = etag_for(body)
+        tags = self._if_none_match()
+        if etag in tags or "*" in tags:
+            self.head(304, {"ETag": etag})
+            return
+        self.send(200, body, "application/json; charset=utf-8", {"ETag": etag})
+
+    def _if_none_match(self) -> set[str]:
+        header = self.headers.get("If-None-Match", "")
+        return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+    def _one_model(self, name: str) -> None:
+        model = find_model(name)
+        if model is None:
+            self.send_error_body(404, message=f"Model '{name}' not found")
+            return
+        self.send(200, dumps(model.render()).encode(), "application/json; charset=utf-8")
+
+    def _chat(self, body: Any, authorized: bool) -> None:
+        simulator = self.server.simulator
+        if not authorized:
+            self.send_error_body(401)
+            return
+        if body is _INVALID_JSON:
+            self.send_error_body(400, message="Body validation error: Invalid JSON in request body")
+            return
+        problem = validation_error(body)
+        if problem:
+            self.send_error_body(400, message=problem)
+            return
+        if simulator.out_of_credits:
+            self.send_error_body(403)
+            return
+        reply = simulator.next_reply()
+        if self.wait(reply.first_byte_delay):
+            self.abort()
+            return
+        if reply.is_error:
+            self.send_error_body(
+                reply.status, shape=reply.error_body, message=reply.message, headers=reply.headers
+            )
+            return
+        answer = build_answer(reply, body, find_model(body["model"]))
+        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        if body.get("stream"):
+            completions.send_stream(
+                self, answer, reply, completion_id=completion_id, created=created
+            )
+        else:
+            completions.send_completion(
+                self, answer, reply, completion_id=completion_id, created=created
+            )

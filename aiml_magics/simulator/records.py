@@ -1,0 +1,22 @@
+"""What the simulator remembers about each request, for tests to assert on.
+
+Only header names are kept, never values: the Authorization value is reduced to the
+`authorized` flag, so a test can print the record without leaking a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: frozenset[str]
+    authorized: bool
+    client_port: int
+    inference_id: str = ""

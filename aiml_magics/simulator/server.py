@@ -1,0 +1,191 @@
+"""`Simulator`: a local stand-in for the AI/ML API, served from a background thread.
+
+Tests, tutorial notebooks in CI and offline users point the client at `base_url` and script
+what the "service" answers. State (the reply queue, the request record) is shared between
+handler threads, so every access goes through one lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import socket
+import sys
+import threading
+from collections import deque
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from .handler import CHAT_PATH, SimulatorHandler
+from .records import RecordedRequest
+from .replies import Reply
+
+DEFAULT_KEY = "sim-test-key"
+POLL_INTERVAL = 0.05  # how quickly `stop()` is noticed by the accept loop
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    """Threaded HTTP server that can drop every open connection when it stops."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.simulator = simulator
+        self.stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, SimulatorHandler)
+
+    def track(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+    def drop_connections(self) -> None:
+        """Wake handler threads blocked on idle keep-alive connections."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients vanishing is normal here; anything else is a simulator bug worth showing."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
+class Simulator:
+    """A scriptable, local AI/ML API. Use `start()`/`stop()` or `with Simulator() as sim:`."""
+
+    def __init__(self, api_key: str = DEFAULT_KEY, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._key = api_key
+        self.host = host
+        self.port = port
+        self.out_of_credits = False
+        self._lock = threading.Lock()
+        self._queue: deque[list[Any]] = deque()  # [reply, remaining uses]
+        self._requests: list[RecordedRequest] = []
+        self._server: SimulatorServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<Simulator {state} at {self.root_url}>"
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def api_key(self) -> str:
+        """The key clients must send as `Authorization: Bearer <key>`."""
+        return self._key
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What a client uses as its API base (the service's `https://api.aimlapi.com/v1`)."""
+        return f"{self.root_url}/v1"
+
+    def start(self) -> Simulator:
+        """Bind (port 0 picks a free one) and serve from a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("simulator already started")
+        server = SimulatorServer((self.host, self.port), self)
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name=f"aiml-simulator-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop promptly, even while a reply is stalling or a client keeps a connection open."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._server = self._thread = None
+        server.stopping.set()
+        server.shutdown()
+        server.drop_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    # -- scripting -----------------------------------------------------------------------------
+
+    def script(self, *replies: Reply) -> None:
+        """Queue replies; each chat request consumes one (`Reply.times` requests each)."""
+        for reply in replies:
+            if not isinstance(reply, Reply):
+                raise TypeError(f"expected Reply, got {type(reply).__name__}")
+        with self._lock:
+            self._queue.extend([reply, reply.times] for reply in replies)
+
+    @property
+    def pending(self) -> int:
+        """How many chat requests the queued replies will still answer."""
+        with self._lock:
+            return sum(remaining for _, remaining in self._queue)
+
+    def reset(self) -> None:
+        """Forget scripted replies, recorded requests and the out-of-credits state."""
+        with self._lock:
+            self._queue.clear()
+            self._requests.clear()
+            self.out_of_credits = False
+
+    # -- record --------------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, any path, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.method == "POST" and r.path.rstrip("/") == CHAT_PATH]
+
+    # -- used by the handler -------------------------------------------------------------------
+
+    def is_authorized(self, header: str | None) -> bool:
+        scheme, _, token = (header or "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(token.strip().encode(), self._key.encode())
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def next_reply(self) -> Reply:
+        """The head of the queue (counting down its `times`), or the default reply."""
+        with self._lock:
+            if not self._queue:
+                return Reply()
+            entry = self._queue[0]
+            entry[1] -= 1
+            if entry[1] <= 0:
+                self._queue.popleft()
+            return entry[0]
