@@ -1,0 +1,65 @@
+"""Typed events a chat-completions stream is translated into.
+
+Consumers (the renderer, the result accumulator, the tool loop) see only these, never raw
+chunks, so every upstream dialect is handled in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from .result import Usage
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """The model id the service reports (first chunk that names one)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ContentDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """One fragment of a tool call; `id`/`name` only on the fragment that starts a call."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(frozen=True)
+class UsageUpdate:
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class CostUpdate:
+    credits_used: float | None
+    usd_spent: float | None
+
+
+@dataclass(frozen=True)
+class Finish:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The stream ended properly: `[DONE]`, or a clean close after a finish reason."""
+
+
+StreamEvent = Union[
+    ModelName, ContentDelta, ReasoningDelta, ToolCallDelta, UsageUpdate, CostUpdate, Finish, Done
+]

@@ -1,0 +1,144 @@
+"""What one request produced: text, reasoning, usage and cost, as plain data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+USD_PER_CREDIT = 1 / 2_000_000
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int = 0
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any] | None) -> Usage | None:
+        if not isinstance(data, dict):
+            return None
+        completion_details = data.get("completion_tokens_details") or {}
+        prompt_details = data.get("prompt_tokens_details") or {}
+        prompt = _int(data.get("prompt_tokens"))
+        completion = _int(data.get("completion_tokens"))
+        return cls(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            reasoning_tokens=_int(completion_details.get("reasoning_tokens")),
+            total_tokens=_int(data.get("total_tokens")) or prompt + completion,
+            cached_tokens=_int(prompt_details.get("cached_tokens")),
+        )
+
+    def __add__(self, other: Usage | None) -> Usage:
+        if other is None:
+            return self
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+            self.total_tokens + other.total_tokens,
+            self.cached_tokens + other.cached_tokens,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "total_tokens": self.total_tokens,
+            "cached_tokens": self.cached_tokens,
+        }
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: str = ""
+
+    def parsed_arguments(self) -> Any:
+        """Arguments as JSON; raises ValueError when the model sent malformed JSON."""
+        return json.loads(self.arguments or "{}")
+
+
+@dataclass
+class ChatResult:
+    """The outcome of one chat request, streamed or not.
+
+    `model` is the id the service reports (often an upstream id, not the one requested);
+    `requested_model` is what was sent. `complete` is False for a cut or interrupted stream.
+    """
+
+    text: str = ""
+    reasoning: str = ""
+    model: str | None = None
+    requested_model: str | None = None
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    credits_used: float | None = None
+    usd_spent: float | None = None
+    inference_id: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    json: Any = None
+    raw: Any = None
+    complete: bool = True
+    simulated: bool = False
+    duration: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dollars(self) -> float | None:
+        """`usd_spent` when the service sent it, else derived from credits."""
+        if self.usd_spent is not None:
+            return self.usd_spent
+        if self.credits_used is not None:
+            return self.credits_used * USD_PER_CREDIT
+        return None
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if not self.duration or not self.usage or not self.usage.completion_tokens:
+            return None
+        return self.usage.completion_tokens / self.duration
+
+    def provenance(self) -> dict[str, Any]:
+        """Everything needed to say later how this answer was produced (never the key)."""
+        return {
+            "model": self.model,
+            "requested_model": self.requested_model,
+            "params": dict(self.params),
+            "finish_reason": self.finish_reason,
+            "usage": self.usage.as_dict() if self.usage else None,
+            "credits_used": self.credits_used,
+            "usd_spent": self.dollars,
+            "inference_id": self.inference_id,
+            "duration_s": round(self.duration, 3) if self.duration is not None else None,
+            "complete": self.complete,
+            "simulated": self.simulated,
+        }
+
+    def __repr__(self) -> str:
+        preview = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return (
+            f"ChatResult(model={self.model!r}, finish_reason={self.finish_reason!r}, "
+            f"text={preview!r})"
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        from .compose import compose_markdown
+
+        return compose_markdown(self.text, self.reasoning, self, reasoning_mode="collapse")
