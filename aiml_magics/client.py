@@ -1,0 +1,454 @@
+"""HTTP client for the AI/ML API: one session, retries before the first byte, typed errors.
+
+`requests` is imported on first use so that `%load_ext aiml_magics` stays fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import email.utils
+import ipaddress
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from . import __version__, errors
+from .config import DEFAULT_BASE_URL, DEFAULT_MODEL, Secret, key_from_environment
+from .events import StreamEvent
+from .result import ChatResult
+
+if TYPE_CHECKING:
+    import requests
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+CHAT_MODEL_TYPES = frozenset({"openai/chat-completions", "chat-completion"})
+BACKOFF_START, BACKOFF_CAP, RETRY_AFTER_CAP = 0.5, 8.0, 60.0
+SIMULATOR_HEADER = "x-aiml-simulator"
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """Told to the caller before each wait, so the user sees why nothing happens."""
+
+    attempt: int
+    max_retries: int
+    wait: float
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"waiting {self.wait:.1f} s before retry {self.attempt} of {self.max_retries} "
+            f"({self.reason})"
+        )
+
+
+@dataclass
+class ModelInfo:
+    id: str
+    name: str = ""
+    aliases: list[str] = field(default_factory=list)
+    context_length: int | None = None
+    max_output: int | None = None
+    capabilities: list[str] = field(default_factory=list)
+    developer: str = ""
+
+    @classmethod
+    def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
+        info = entry.get("info") or {}
+        caps = entry.get("capabilities") or entry.get("features") or []
+        return cls(
+            id=str(entry.get("id", "")),
+            name=str(info.get("name") or entry.get("name") or ""),
+            aliases=[str(a) for a in entry.get("aliases") or []],
+            context_length=info.get("contextLength") or entry.get("context_length"),
+            max_output=info.get("outputMax") or info.get("maxTokens"),
+            capabilities=[str(c) for c in caps if isinstance(c, str)],
+            developer=str(info.get("developer") or ""),
+        )
+
+    def matches(self, text: str) -> bool:
+        text = text.lower()
+        return any(text in s.lower() for s in [self.id, self.name, *self.aliases])
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """`retry-after-ms`, then `Retry-After` (seconds or HTTP date); None when absent or absurd."""
+    if not headers:
+        return None
+    seconds = _parse_seconds(headers.get("retry-after-ms"), scale=0.001)
+    if seconds is None:
+        raw = (headers.get("retry-after") or "").strip()
+        seconds = _parse_seconds(raw)
+        if seconds is None and raw:
+            try:
+                seconds = email.utils.parsedate_to_datetime(raw).timestamp() - time.time()
+            except (TypeError, ValueError):
+                seconds = None
+    if seconds is None or not (0 <= seconds <= RETRY_AFTER_CAP):
+        return None
+    return seconds
+
+
+def _parse_seconds(value: str | None, scale: float = 1.0) -> float | None:
+    try:
+        return float(value) * scale if value else None
+    except ValueError:
+        return None
+
+
+def backoff_seconds(attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """0.5 s doubling to 8 s, minus up to 25% jitter (the ecosystem's norm)."""
+    base = min(BACKOFF_START * 2**attempt, BACKOFF_CAP)
+    return base * (1 - 0.25 * rng())
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc)
+    match = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    if match:
+        return match.group(0).strip()
+    for marker in ("Read timed out", "Connection refused", "Name or service not known"):
+        if marker in text:
+            return marker
+    return type(exc).__name__
+
+
+class ChatStream:
+    """Iterator of typed events for one streamed answer; owns the HTTP response."""
+
+    def __init__(
+        self,
+        response: requests.Response,
+        *,
+        requested_model: str,
+        params: dict[str, Any],
+        started: float,
+        read_timeout: float,
+        redact: Callable[[str], str],
+    ) -> None:
+        from .stream import StreamAccumulator
+
+        self._response = response
+        self.accumulator = StreamAccumulator()
+        self.inference_id = response.headers.get("x-inference-id")
+        self.simulated = SIMULATOR_HEADER in response.headers
+        self.requested_model = requested_model
+        self.params = params
+        self.started = started
+        self._read_timeout = read_timeout
+        self._redact = redact
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        import requests
+
+        from .sse import iter_sse
+        from .stream import decode_events
+
+        pieces = self._response.iter_content(chunk_size=None)
+        try:
+            for event in decode_events(iter_sse(pieces)):
+                self.accumulator.feed(event)
+                yield event
+        except errors.AimlError as exc:
+            exc.inference_id = exc.inference_id or self.inference_id
+            exc.message = self._redact(exc.message)
+            raise
+        except requests.exceptions.ConnectionError as exc:
+            raise self._broken(exc) from None
+        except requests.exceptions.RequestException as exc:
+            raise self._broken(exc) from None
+        finally:
+            self.close()
+
+    def _broken(self, exc: BaseException) -> errors.StreamError:
+        if "timed out" in str(exc).lower():
+            message = f"No data arrived for {self._read_timeout:g} s: the stream stalled."
+        else:
+            message = "The connection broke before the answer was complete."
+        return errors.StreamError(
+            message + " What was shown is incomplete and was not added to the conversation.",
+            inference_id=self.inference_id,
+        )
+
+    def close(self) -> None:
+        self._response.close()
+
+    def result(self, **extra: Any) -> ChatResult:
+        return self.accumulator.result(
+            requested_model=self.requested_model,
+            inference_id=self.inference_id,
+            simulated=self.simulated,
+            duration=time.monotonic() - self.started,
+            params=self.params,
+            **extra,
+        )
+
+
+class AimlClient:
+    """Talks to one OpenAI-compatible endpoint with one API key.
+
+    Retries happen only before any byte of an answer arrived; once a stream started, a
+    failure is reported, never silently retried.
+    """
+
+    def __init__(
+        self,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        *,
+        max_retries: int = 2,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if isinstance(api_key, str):
+            api_key = Secret(api_key, "argument") if api_key.strip() else None
+        self._key = api_key if api_key is not None else key_from_environment()
+        if base_url is None:
+            from .config import AimlSettings
+
+            base_url = str(AimlSettings().resolve("base_url")[0])
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.max_retries = max(0, int(max_retries))
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.on_retry = on_retry
+        self._sleep = sleep
+        self._session: requests.Session | None = None
+        self._models: list[ModelInfo] | None = None
+        self._models_etag: str | None = None
+
+    def __repr__(self) -> str:
+        key = "set" if self._key else "missing"
+        return f"AimlClient(base_url={self.base_url!r}, key={key})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            import requests
+
+            session = requests.Session()
+            session.verify = True
+            session.headers["User-Agent"] = f"aiml-magics/{__version__}"
+            self._session = session
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # -- public API ---------------------------------------------------------------------
+
+    def chat(
+        self, messages: list[dict[str, Any]], model: str = DEFAULT_MODEL, **params: Any
+    ) -> ChatResult:
+        """One non-streamed completion."""
+        from .stream import result_from_response
+
+        body = {"model": model, "messages": messages, **params, "stream": False}
+        started = time.monotonic()
+        response = self._post_chat(body, stream=False)
+        try:
+            payload = response.json()
+        except ValueError as exc:
+            raise errors.StreamError(
+                "The service sent a response that is not valid JSON.",
+                status=response.status_code,
+                inference_id=response.headers.get("x-inference-id"),
+            ) from exc
+        result = result_from_response(payload, response.headers)
+        result.requested_model = model
+        result.duration = time.monotonic() - started
+        result.params = _visible_params(params)
+        return result
+
+    def stream(
+        self, messages: list[dict[str, Any]], model: str = DEFAULT_MODEL, **params: Any
+    ) -> ChatStream:
+        """Start a streamed completion; iterate the returned object for events."""
+        body = {"model": model, "messages": messages, **params, "stream": True}
+        body.setdefault("stream_options", {"include_usage": True})
+        started = time.monotonic()
+        response = self._post_chat(body, stream=True)
+        return ChatStream(
+            response,
+            requested_model=model,
+            params=_visible_params(params),
+            started=started,
+            read_timeout=self.read_timeout,
+            redact=self._redact,
+        )
+
+    def models(self, refresh: bool = False) -> list[ModelInfo]:
+        """Chat models from `GET {base_url}/models`, cached (revalidated with ETag on refresh)."""
+        if self._models is not None and not refresh:
+            return self._models
+        headers = {"If-None-Match": self._models_etag} if self._models_etag else {}
+        response = self._request(
+            "GET",
+            f"{self.base_url}/models",
+            params={"include": "capabilities,modalities"},
+            headers=headers,
+            authorize=False,
+        )
+        if response.status_code == 304 and self._models is not None:
+            return self._models
+        entries = response.json().get("data") or []
+        self._models = [
+            ModelInfo.from_api(entry)
+            for entry in entries
+            if isinstance(entry, dict) and entry.get("type") in CHAT_MODEL_TYPES
+        ]
+        self._models_etag = response.headers.get("etag")
+        return self._models
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        if self._key is not None and self._key.reveal() in text:
+            return text.replace(self._key.reveal(), "****")
+        return text
+
+    def _authorization(self) -> dict[str, str]:
+        if self._key is None:
+            raise errors.MissingKeyError(
+                "Run `%aiml key` to type it in (kept in memory only), or set AIML_API_KEY "
+                "in the environment before starting Jupyter. Never paste the key into a "
+                "cell: it would be saved with the notebook."
+            )
+        parts = urlsplit(self.base_url)
+        if parts.scheme != "https" and not is_loopback(parts.hostname):
+            raise errors.InsecureURLError(
+                f"{self.base_url} is not https, so the key would travel in clear text. "
+                "Use an https URL (plain http is allowed only for localhost)."
+            )
+        return {"Authorization": f"Bearer {self._key.reveal()}"}
+
+    def _post_chat(self, body: dict[str, Any], *, stream: bool) -> requests.Response:
+        response = self._request(
+            "POST", f"{self.base_url}/chat/completions", json=body, stream=stream
+        )
+        return response
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        authorize: bool = True,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        import requests
+
+        headers = dict(headers or {})
+        if authorize:
+            headers.update(self._authorization())
+        timeout = (self.connect_timeout, self.read_timeout)
+        attempt = 0
+        while True:
+            response = None
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, timeout=timeout, **kwargs
+                )
+            except requests.exceptions.ChunkedEncodingError:
+                raise errors.StreamError(
+                    "The response was cut short; nothing was added to the conversation."
+                ) from None
+            except requests.exceptions.Timeout as exc:
+                error: errors.AimlError = errors.TimeoutError(
+                    f"No answer from {urlsplit(url).netloc} within the timeout "
+                    f"({_short_reason(exc)}).",
+                    hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
+                )
+                reason = "timeout"
+            except requests.exceptions.ConnectionError as exc:
+                error = errors.ConnectionError(
+                    f"Could not reach {urlsplit(url).netloc}: {_short_reason(exc)}.",
+                    hint="Check the network and AimlMagics.base_url.",
+                )
+                reason = "connection failed"
+            else:
+                if response.status_code < 400 or response.status_code == 304:
+                    return response
+                error = self._error_from_response(response, kwargs.get("json"))
+                reason = f"{response.status_code} {response.reason or ''}".strip()
+                if response.status_code not in RETRYABLE_STATUSES:
+                    raise error
+            if attempt >= self.max_retries:
+                raise error
+            wait = retry_after_seconds(response.headers if response is not None else None)
+            if wait is None:
+                wait = backoff_seconds(attempt)
+            attempt += 1
+            if self.on_retry is not None:
+                self.on_retry(RetryNotice(attempt, self.max_retries, wait, reason))
+            self._sleep(wait)
+
+    def _error_from_response(
+        self, response: requests.Response, body: dict[str, Any] | None
+    ) -> errors.AimlError:
+        try:
+            content = response.content
+        except Exception:  # a body cut short still deserves the status-based error
+            content = b""
+        finally:
+            response.close()
+        error = errors.error_for_status(
+            response.status_code,
+            content,
+            inference_id=response.headers.get("x-inference-id"),
+        )
+        error.message = self._redact(error.message)
+        model = (body or {}).get("model")
+        if model and response.status_code in (400, 404) and self._model_unknown(model):
+            suggestions = self._close_matches(model)
+            hint = f"Did you mean {', '.join(suggestions)}?" if suggestions else ""
+            return errors.ModelNotFoundError(
+                f"{model!r} is not a model this service offers. {hint}".strip(),
+                status=response.status_code,
+                inference_id=error.inference_id,
+                hint="`%aiml models` lists the available ones.",
+            )
+        return error
+
+    def _model_unknown(self, model: str) -> bool:
+        try:
+            known = self.models()
+        except Exception:
+            return False
+        return bool(known) and not any(model == m.id or model in m.aliases for m in known)
+
+    def _close_matches(self, model: str) -> list[str]:
+        names = [n for m in self._models or [] for n in [m.id, *m.aliases]]
+        matches = difflib.get_close_matches(model, names, n=3, cutoff=0.5)
+        tail = model.rsplit("/", 1)[-1].lower()
+        matches += [n for n in names if tail and tail in n.lower() and n not in matches]
+        return matches[:3]
+
+
+def _visible_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters worth recording with an answer (transport details left out)."""
+    return {k: v for k, v in params.items() if k not in {"stream", "stream_options"}}

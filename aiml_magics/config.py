@@ -1,0 +1,179 @@
+"""Settings: traits tagged `config=True`, resolved as cell option > %config > environment > default.
+
+The API key is deliberately *not* a trait: `%config AimlMagics` prints every trait, and the key
+must never be printed. It lives in one `Secret` object instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from traitlets import Bool, CFloat, CInt, Enum, Float, Int, Unicode, observe
+from traitlets.config import Configurable
+
+DEFAULT_MODEL = "bytedance/seed-1-8"
+DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
+
+KEY_ENV_VARS = ("AIML_API_KEY", "AIMLAPI_API_KEY", "AIMLAPI_KEY")
+BASE_URL_ENV_VARS = ("AIML_API_BASE", "AIMLAPI_API_BASE")
+MODEL_ENV_VARS = ("AIML_MODEL",)
+
+# Trait name -> environment variables that may supply it (first set one wins).
+ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "model": MODEL_ENV_VARS,
+    "base_url": BASE_URL_ENV_VARS,
+}
+
+# Generation parameters: trait name -> (request field, low, high). None bound = open.
+GENERATION_PARAMS: dict[str, tuple[str, float | None, float | None]] = {
+    "temperature": ("temperature", 0.0, 2.0),
+    "top_p": ("top_p", 0.01, 1.0),
+    "max_tokens": ("max_tokens", 1, None),
+    "frequency_penalty": ("frequency_penalty", -2.0, 2.0),
+    "presence_penalty": ("presence_penalty", -2.0, 2.0),
+    "seed": ("seed", 1, None),
+}
+INTEGER_PARAMS = {"max_tokens", "seed"}
+
+REASONING_MODES = ("show", "collapse", "hide")
+
+
+class Secret:
+    """Holds the API key; every textual form of it is redacted."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str) -> None:
+        self._value = value
+        self.source = source
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"<Secret from {self.source}: ****>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:  # pickling would write the key to disk
+        raise TypeError("the API key cannot be pickled")
+
+
+def key_from_environment(environ: dict[str, str] | None = None) -> Secret | None:
+    environ = os.environ if environ is None else environ
+    for name in KEY_ENV_VARS:
+        value = environ.get(name, "").strip()
+        if value:
+            return Secret(value, f"environment {name}")
+    return None
+
+
+def check_range(name: str, value: float) -> float:
+    """Validate a generation parameter against the service's documented bounds."""
+    _, low, high = GENERATION_PARAMS[name]
+    if name in INTEGER_PARAMS and int(value) != value:
+        raise ValueError(f"{name} must be a whole number, got {value}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f">= {low:g}" if high is None else f"between {low:g} and {high:g}"
+        raise ValueError(f"{name} must be {bounds}, got {value:g}")
+    return int(value) if name in INTEGER_PARAMS else float(value)
+
+
+class AimlSettings(Configurable):
+    """Session defaults. Subclassed by the magics so `c.AimlMagics.<trait>` configures them."""
+
+    model = Unicode(DEFAULT_MODEL, help="Default model id (env AIML_MODEL).").tag(config=True)
+    base_url = Unicode(
+        DEFAULT_BASE_URL, help="Base URL of an OpenAI-compatible API (env AIML_API_BASE)."
+    ).tag(config=True)
+    system_prompt = Unicode(
+        None, allow_none=True, help="System prompt for new chats (unset = none)."
+    ).tag(config=True)
+
+    temperature = CFloat(None, allow_none=True, help="0..2; unset = not sent.").tag(config=True)
+    top_p = CFloat(None, allow_none=True, help="0.01..1; unset = not sent.").tag(config=True)
+    max_tokens = CInt(None, allow_none=True, help=">= 1; unset = not sent.").tag(config=True)
+    frequency_penalty = CFloat(None, allow_none=True, help="-2..2; unset = not sent.").tag(
+        config=True
+    )
+    presence_penalty = CFloat(None, allow_none=True, help="-2..2; unset = not sent.").tag(
+        config=True
+    )
+    seed = CInt(None, allow_none=True, help=">= 1; unset = not sent.").tag(config=True)
+
+    stream = Bool(True, help="Stream answers as they are generated.").tag(config=True)
+    reasoning = Enum(
+        REASONING_MODES, "collapse", help="Show reasoning: show, collapse or hide."
+    ).tag(config=True)
+    max_retries = Int(2, help="Retries on connection errors, timeouts, 408/409/429/5xx.").tag(
+        config=True
+    )
+    connect_timeout = Float(10.0, help="Seconds to wait for a connection.").tag(config=True)
+    read_timeout = Float(
+        120.0, help="Longest silence (seconds) between bytes before the request fails."
+    ).tag(config=True)
+    context_tokens = Int(
+        32000, help="Budget (estimated tokens) of past turns sent as context."
+    ).tag(config=True)
+    update_interval = Float(0.1, help="Seconds between display refreshes while streaming.").tag(
+        config=True
+    )
+    allow_remote_images = Bool(
+        False, help="Let answers load remote images (off: shown as links)."
+    ).tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._set_in_code: set[str] = set()
+        super().__init__(**kwargs)
+
+    @observe(
+        "model",
+        "base_url",
+        "system_prompt",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "stream",
+        "reasoning",
+        "max_retries",
+        "connect_timeout",
+        "read_timeout",
+        "context_tokens",
+        "update_interval",
+        "allow_remote_images",
+    )
+    def _remember_explicit(self, change: Any) -> None:
+        if not hasattr(self, "_set_in_code"):
+            self._set_in_code = set()
+        self._set_in_code.add(change["name"])
+
+    def _explicitly_set(self, name: str) -> bool:
+        section = self.config.get(type(self).__name__, {})
+        return name in self._set_in_code or name in section
+
+    def resolve(self, name: str, environ: dict[str, str] | None = None) -> tuple[Any, str]:
+        """Effective value of a setting and a label saying where it came from."""
+        if self._explicitly_set(name):
+            return getattr(self, name), "%config"
+        environ = os.environ if environ is None else environ
+        for var in ENV_FALLBACKS.get(name, ()):
+            value = environ.get(var, "").strip()
+            if value:
+                return value, f"environment {var}"
+        return getattr(self, name), "default"
+
+    def effective(self, name: str) -> Any:
+        return self.resolve(name)[0]
+
+    def default_params(self) -> dict[str, Any]:
+        """Generation parameters set at session level (unset ones are not sent)."""
+        params = {}
+        for name, (field, _, _) in GENERATION_PARAMS.items():
+            value = getattr(self, name)
+            if value is not None:
+                params[field] = value
+        return params
