@@ -1,0 +1,175 @@
+"""Chats made of turns, each turn owned by the cell that produced it.
+
+A chat changes only through `Chat.record`, which the caller invokes once an answer is
+complete; everything else here is read-only, so failures cannot leave a chat half-changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .result import ChatResult, Usage
+
+CHARS_PER_TOKEN = 4
+MESSAGE_OVERHEAD_TOKENS = 4
+
+
+def estimate_tokens(content: Any) -> int:
+    """A cheap estimate (about four characters a token); exact counts come from the service."""
+    if isinstance(content, str):
+        return -(-len(content) // CHARS_PER_TOKEN) + MESSAGE_OVERHEAD_TOKENS
+    if isinstance(content, list):
+        return sum(estimate_tokens(part.get("text", "")) for part in content)
+    return MESSAGE_OVERHEAD_TOKENS
+
+
+@dataclass
+class Turn:
+    """One exchange. `key` identifies the owning cell (its id, or its text without an id)."""
+
+    key: str
+    user: Any
+    answer: str
+    model: str | None = None
+    requested_model: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    usage: Usage | None = None
+    credits_used: float | None = None
+    usd_spent: float | None = None
+    inference_id: str | None = None
+    created: float = field(default_factory=time.time)
+
+    @classmethod
+    def from_result(cls, key: str, user: Any, result: ChatResult) -> Turn:
+        return cls(
+            key=key,
+            user=user,
+            answer=result.text,
+            model=result.model,
+            requested_model=result.requested_model,
+            params=dict(result.params),
+            usage=result.usage,
+            credits_used=result.credits_used,
+            usd_spent=result.dollars,
+            inference_id=result.inference_id,
+        )
+
+    def messages(self) -> list[dict[str, Any]]:
+        # Reasoning is never part of a turn's messages: the service must not see it again.
+        return [
+            {"role": "user", "content": self.user},
+            {"role": "assistant", "content": self.answer},
+        ]
+
+
+def cell_key(cell_id: str | None, cell_text: str) -> str:
+    return f"id:{cell_id}" if cell_id else f"text:{cell_text.strip()}"
+
+
+@dataclass
+class Context:
+    """What to send for one cell: messages, and how many old turns the budget left out."""
+
+    messages: list[dict[str, Any]]
+    dropped: int
+    replaces: bool
+
+
+@dataclass
+class Chat:
+    name: str
+    system: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    def index_of(self, key: str) -> int | None:
+        for index, turn in enumerate(self.turns):
+            if turn.key == key:
+                return index
+        return None
+
+    def context(self, key: str, user: Any, budget_tokens: int, history: bool = True) -> Context:
+        """System prompt + the turns before this cell (newest kept first) + the user message."""
+        index = self.index_of(key)
+        earlier = [] if not history else self.turns if index is None else self.turns[:index]
+        fixed = [{"role": "user", "content": user}]
+        if self.system:
+            fixed.insert(0, {"role": "system", "content": self.system})
+        remaining = budget_tokens - sum(estimate_tokens(m["content"]) for m in fixed)
+        kept: list[Turn] = []
+        for turn in reversed(earlier):
+            cost = sum(estimate_tokens(m["content"]) for m in turn.messages())
+            if cost > remaining:
+                break
+            kept.append(turn)
+            remaining -= cost
+        kept.reverse()
+        history_messages = [m for turn in kept for m in turn.messages()]
+        return Context(
+            messages=fixed[:-1] + history_messages + fixed[-1:],
+            dropped=len(earlier) - len(kept),
+            replaces=index is not None,
+        )
+
+    def record(self, turn: Turn) -> None:
+        """Replace the turn of the same cell in place, or append a new one."""
+        index = self.index_of(turn.key)
+        if index is None:
+            self.turns.append(turn)
+        else:
+            self.turns[index] = turn
+
+    def drop_keys(self, keys: set[str]) -> int:
+        before = len(self.turns)
+        self.turns = [t for t in self.turns if t.key not in keys]
+        return before - len(self.turns)
+
+    def clear(self) -> None:
+        self.turns.clear()
+
+
+class ChatStore:
+    """All chats of a session, by name; a chat exists once it is used."""
+
+    def __init__(self, default_system: str | None = None) -> None:
+        self._chats: dict[str, Chat] = {}
+        self.default_system = default_system
+
+    def get(self, name: str) -> Chat:
+        if name not in self._chats:
+            self._chats[name] = Chat(name, system=self.default_system)
+        return self._chats[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._chats
+
+    def __iter__(self):
+        return iter(self._chats.values())
+
+    def names(self) -> list[str]:
+        return list(self._chats)
+
+    def reset(self, name: str) -> bool:
+        return self._chats.pop(name, None) is not None
+
+    def reset_all(self) -> int:
+        count = len(self._chats)
+        self._chats.clear()
+        return count
+
+
+@dataclass
+class UsageTotals:
+    """Per-model running totals for `%aiml usage`."""
+
+    requests: int = 0
+    usage: Usage = field(default_factory=Usage)
+    credits: float = 0.0
+    dollars: float = 0.0
+
+    def add(self, result: ChatResult) -> None:
+        self.requests += 1
+        self.usage = self.usage + result.usage
+        self.credits += result.credits_used or 0.0
+        self.dollars += result.dollars or 0.0
