@@ -7,29 +7,28 @@ chunks, so every upstream dialect is handled in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from .result import Usage
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModelName:
     """The model id the service reports (first chunk that names one)."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContentDelta:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReasoningDelta:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolCallDelta:
     """One fragment of a tool call; `id`/`name` only on the fragment that starts a call."""
 
@@ -39,27 +38,34 @@ class ToolCallDelta:
     arguments: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UsageUpdate:
     usage: Usage
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostUpdate:
     credits_used: float | None
     usd_spent: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finish:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Done:
     """The stream ended properly: `[DONE]`, or a clean close after a finish reason."""
 
 
-StreamEvent = Union[
-    ModelName, ContentDelta, ReasoningDelta, ToolCallDelta, UsageUpdate, CostUpdate, Finish, Done
-]
+StreamEvent = (
+    ModelName
+    | ContentDelta
+    | ReasoningDelta
+    | ToolCallDelta
+    | UsageUpdate
+    | CostUpdate
+    | Finish
+    | Done
+)
