@@ -139,7 +139,7 @@ class ChatStream:
         params: dict[str, Any],
         started: float,
         read_timeout: float,
-        redact: Callable[[str], str],
+        secret: str | None,
     ) -> None:
         from .stream import StreamAccumulator
 
@@ -151,7 +151,7 @@ class ChatStream:
         self.params = params
         self.started = started
         self._read_timeout = read_timeout
-        self._redact = redact
+        self._secret = secret
 
     def __iter__(self) -> Iterator[StreamEvent]:
         import requests
@@ -166,8 +166,7 @@ class ChatStream:
                 yield event
         except errors.AimlError as exc:
             exc.inference_id = exc.inference_id or self.inference_id
-            exc.message = self._redact(exc.message)
-            raise
+            raise exc.redact(self._secret)
         except requests.exceptions.ConnectionError as exc:
             raise self._broken(exc) from None
         except requests.exceptions.RequestException as exc:
@@ -297,7 +296,7 @@ class AimlClient:
             params=_visible_params(params),
             started=started,
             read_timeout=self.read_timeout,
-            redact=self._redact,
+            secret=self._key.reveal() if self._key else None,
         )
 
     def models(self, refresh: bool = False) -> list[ModelInfo]:
@@ -324,11 +323,6 @@ class AimlClient:
         return self._models
 
     # -- internals ----------------------------------------------------------------------
-
-    def _redact(self, text: str) -> str:
-        if self._key is not None and self._key.reveal() in text:
-            return text.replace(self._key.reveal(), "****")
-        return text
 
     def _authorization(self) -> dict[str, str]:
         if self._key is None:
@@ -421,7 +415,7 @@ class AimlClient:
             content,
             inference_id=response.headers.get("x-inference-id"),
         )
-        error.message = self._redact(error.message)
+        error.redact(self._key.reveal() if self._key else None)
         model = (body or {}).get("model")
         if model and response.status_code in (400, 404) and self._model_unknown(model):
             suggestions = self._close_matches(model)

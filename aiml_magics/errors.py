@@ -38,8 +38,18 @@ class AimlError(Exception):
             text += f" [inference id {self.inference_id}]"
         return text
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
     def _render_traceback_(self) -> list[str]:
         return [str(self)]
+
+    def redact(self, secret: str | None) -> AimlError:
+        """Blank out a secret the server echoed back, everywhere the error keeps text."""
+        if secret and secret in self.message:
+            self.message = self.message.replace(secret, "****")
+            self.args = (self.message,)
+        return self
 
 
 class UsageError(AimlError):

@@ -1,0 +1,55 @@
+"""aiml-magics: `%%aiml` streams AI/ML API chat completions into Jupyter notebooks.
+
+Importing the package is cheap: the client, requests and the Markdown parser load on use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AimlClient",
+    "ChatResult",
+    "Usage",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    "__version__",
+]
+
+if TYPE_CHECKING:
+    from .client import AimlClient
+    from .result import ChatResult, Usage
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext aiml_magics`: register `%%aiml` and `%aiml` (idempotent)."""
+    from .magics import AimlMagics
+
+    if any(isinstance(m, AimlMagics) for m in ipython.configurables):
+        return
+    ipython.register_magics(AimlMagics(shell=ipython))
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext aiml_magics`: drop the magics, their event hooks and their state."""
+    from .magics import AimlMagics
+
+    for magics in [m for m in ipython.configurables if isinstance(m, AimlMagics)]:
+        magics.close()
+        ipython.configurables.remove(magics)
+    for kind in ("line", "cell"):
+        ipython.magics_manager.magics[kind].pop("aiml", None)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AimlClient":
+        from .client import AimlClient
+
+        return AimlClient
+    if name in ("ChatResult", "Usage"):
+        from . import result
+
+        return getattr(result, name)
+    raise AttributeError(f"module 'aiml_magics' has no attribute {name!r}")

@@ -1,0 +1,207 @@
+"""`%%aiml` and `%aiml`: the notebook-facing layer, kept thin over `turn.Session`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+
+from .config import GENERATION_PARAMS, REASONING_MODES, AimlSettings, Secret, check_range
+from .conversation import cell_key
+from .interpolate import interpolate
+from .render import DisplayView, TerminalView
+from .subcommands import SubcommandsMixin
+from .turn import Session, TurnRequest
+
+RESERVED_FIELDS = {"model", "messages", "stream"}
+
+
+def _bounded(name: str):
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        try:
+            return check_range(name, value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """`KEY=VALUE` with VALUE parsed as JSON when it parses, else kept as a string."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"-p expects KEY=VALUE, got {text!r}")
+    if key in RESERVED_FIELDS:
+        raise argparse.ArgumentTypeError(f"-p cannot set {key!r}; use the matching option")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    if key in GENERATION_PARAMS and isinstance(value, (int, float)):
+        try:
+            value = check_range(key, value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return key, value
+
+
+def parse_options(magic: Any, line: str) -> argparse.Namespace:
+    """Shell-style splitting, so `-s "Be brief."` loses its quotes (IPython's own keeps them)."""
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"could not parse the options ({exc}): {line}") from None
+    return magic.parser.parse_args(words)
+
+
+@magics_class
+class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
+    """Chat with the AI/ML API from notebook cells. Configure with `%config AimlMagics.<trait>`."""
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.session = Session(self, shell.user_ns if shell is not None else {})
+        self._cell_id: str | None = None
+        if shell is not None:
+            shell.events.register("pre_run_cell", self._remember_cell)
+            shell.events.register("post_run_cell", self._forget_cell)
+
+    def close(self) -> None:
+        """Unhook from the shell's events and close the HTTP session."""
+        if self.shell is not None:
+            for event, hook in (
+                ("pre_run_cell", self._remember_cell),
+                ("post_run_cell", self._forget_cell),
+            ):
+                try:
+                    self.shell.events.unregister(event, hook)
+                except ValueError:
+                    pass
+        self.session.close()
+
+    def _remember_cell(self, info: Any) -> None:
+        self._cell_id = getattr(info, "cell_id", None)
+
+    def _forget_cell(self, *_: Any) -> None:
+        self._cell_id = None
+
+    @magic_arguments()
+    @argument("-m", "--model", help="Model id (default: AimlMagics.model, AIML_MODEL).")
+    @argument("-c", "--chat", default="default", help="Conversation to use (default: default).")
+    @argument("--new", action="store_true", help="Clear this chat before sending.")
+    @argument(
+        "--no-history",
+        action="store_true",
+        help="Send only the system prompt and this cell; record nothing.",
+    )
+    @argument("-s", "--system", help="Set the chat's system prompt (kept for later cells).")
+    @argument("-t", "--temperature", type=_bounded("temperature"), help="0..2")
+    @argument("--top-p", type=_bounded("top_p"), help="0.01..1")
+    @argument("--max-tokens", type=_bounded("max_tokens"), help=">= 1")
+    @argument("--frequency-penalty", type=_bounded("frequency_penalty"), help="-2..2")
+    @argument("--presence-penalty", type=_bounded("presence_penalty"), help="-2..2")
+    @argument("--seed", type=_bounded("seed"), help=">= 1")
+    @argument(
+        "--json",
+        action="store_true",
+        help='Ask for {"type": "json_object"}; the parsed JSON becomes _aiml.json.',
+    )
+    @argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        type=parse_param,
+        metavar="KEY=VALUE",
+        help="Extra request field, repeatable; VALUE is JSON if it parses, else a string.",
+    )
+    @argument("--no-stream", action="store_true", help="One request without streaming.")
+    @argument(
+        "--reasoning",
+        choices=REASONING_MODES,
+        help="How reasoning is shown: show, collapse (default) or hide.",
+    )
+    @argument("-o", "--out", metavar="VAR", help="Also store the answer text in VAR.")
+    @argument("--raw", action="store_true", help="No {name} interpolation of the body.")
+    @cell_magic("aiml")
+    def aiml_cell(self, line: str, cell: str) -> None:
+        """Send the cell body to the AI/ML API and stream the answer as Markdown.
+
+        The next %%aiml cell continues the same conversation; re-running a cell replaces
+        its own turn. `{name}`, `{obj.attr}`, `{In[3]}` in the body are replaced by values
+        from the namespace (use `{{name}}` for a literal placeholder, or --raw).
+
+        Examples::
+
+            %%aiml -t 0.3
+            Explain what a p-value is, with a short Python example.
+
+            %%aiml -m openai/gpt-4o -c review -o summary
+            Summarise this dataframe description: {df_description}
+        """
+        args = parse_options(self.aiml_cell, line)
+        if not cell.strip():
+            raise UsageError("the cell is empty: type your message below the %%aiml line")
+        out = args.out
+        if out is not None and not out.isidentifier():
+            raise UsageError(f"-o expects a Python variable name, got {out!r}")
+        user = cell.strip() if args.raw else interpolate(cell.strip(), self.shell.user_ns)
+        chat = self.session.chats.get(args.chat)
+        if args.new:
+            chat.clear()
+        if args.system is not None:
+            chat.system = args.system or None
+        request = TurnRequest(
+            user=user,
+            key=cell_key(self._cell_id, f"{args.chat}\n{cell}"),
+            chat=args.chat,
+            model=args.model,
+            params=self._params(args),
+            stream=self.stream and not args.no_stream,
+            history=not args.no_history,
+            json_mode=args.json,
+            out_var=out,
+        )
+        self.session.send(request, self._view(args.reasoning or self.reasoning))
+
+    def _params(self, args: argparse.Namespace) -> dict[str, Any]:
+        params = self.default_params()
+        for name, (field, _, _) in GENERATION_PARAMS.items():
+            value = getattr(args, name)
+            if value is not None:
+                params[field] = value
+        if args.json:
+            params["response_format"] = {"type": "json_object"}
+        params.update(dict(args.param))
+        return params
+
+    def _view(self, reasoning_mode: str) -> Any:
+        if self._in_terminal():
+            return TerminalView(reasoning_mode=reasoning_mode)
+        return DisplayView(
+            reasoning_mode=reasoning_mode,
+            interval=self.update_interval,
+            allow_remote_images=self.allow_remote_images,
+        )
+
+    def _in_terminal(self) -> bool:
+        return any(cls.__name__ == "TerminalInteractiveShell" for cls in type(self.shell).__mro__)
+
+    @line_magic("aiml")
+    def aiml_line(self, line: str) -> Any:
+        """Manage chats, models, settings and the key. `%aiml help` lists every subcommand."""
+        return self.dispatch_subcommand(line)
+
+    def set_key(self, value: str) -> None:
+        """Keep a key in memory for this session (what `%aiml key` does after its prompt)."""
+        self.session.typed_key = Secret(value.strip(), "%aiml key") if value.strip() else None

@@ -1,0 +1,159 @@
+"""The one path that sends a turn: context, request, stream into a view, record on success.
+
+The cell magic calls it today; the parameter panel's Regenerate button and the tool loop
+are meant to call the same `Session.send`, so requests are built in exactly one place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import errors
+from .client import AimlClient
+from .compose import DONE, INCOMPLETE, INTERRUPTED
+from .config import AimlSettings, Secret, key_from_environment
+from .conversation import ChatStore, Turn, UsageTotals
+from .render import AnswerView
+from .result import ChatResult
+
+
+@dataclass
+class TurnRequest:
+    """Everything one `%%aiml` cell (or a regeneration of it) asks for."""
+
+    user: Any
+    key: str
+    chat: str = "default"
+    model: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    stream: bool = True
+    history: bool = True
+    json_mode: bool = False
+    out_var: str | None = None
+
+
+class Session:
+    """Per-kernel state: settings, chats, usage totals, the key and a cached client."""
+
+    def __init__(self, settings: AimlSettings, namespace: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.namespace = namespace if namespace is not None else {}
+        self.chats = ChatStore(default_system=settings.system_prompt)
+        self.totals: dict[str, UsageTotals] = {}
+        self.typed_key: Secret | None = None
+        self._client: AimlClient | None = None
+        self._client_signature: tuple | None = None
+
+    def key(self) -> Secret | None:
+        return self.typed_key or key_from_environment()
+
+    def client(self) -> AimlClient:
+        """A client for the current key and settings; rebuilt only when they change."""
+        key = self.key()
+        s = self.settings
+        signature = (
+            key.reveal() if key else None,
+            s.effective("base_url"),
+            s.max_retries,
+            s.connect_timeout,
+            s.read_timeout,
+        )
+        if self._client is None or signature != self._client_signature:
+            if self._client is not None:
+                self._client.close()
+            self._client = AimlClient(
+                key,
+                signature[1],
+                max_retries=s.max_retries,
+                connect_timeout=s.connect_timeout,
+                read_timeout=s.read_timeout,
+            )
+            self._client_signature = signature
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def send(self, request: TurnRequest, view: AnswerView) -> ChatResult:
+        """Send one turn and show it in `view`; the chat changes only if the answer completed."""
+        chat = self.chats.get(request.chat)
+        context = chat.context(
+            request.key, request.user, self.settings.context_tokens, history=request.history
+        )
+        if context.dropped:
+            view.notice(
+                f"{context.dropped} earlier turn(s) left out to fit the context budget "
+                f"(AimlMagics.context_tokens = {self.settings.context_tokens})"
+            )
+        model = request.model or self.settings.effective("model")
+        client = self.client()
+        client.on_retry = lambda notice: view.notice(str(notice))
+        result = self._exchange(client, view, context.messages, model, request)
+
+        if request.json_mode:
+            result.json = parse_json_answer(result.text)
+        metadata = {"aiml": {**result.provenance(), "chat": request.chat}}
+        view.finish(result, DONE, metadata)
+        if request.history:
+            chat.record(Turn.from_result(request.key, request.user, result))
+        self.namespace["_aiml"] = result
+        if request.out_var:
+            self.namespace[request.out_var] = result.text
+        return result
+
+    def _exchange(
+        self,
+        client: AimlClient,
+        view: AnswerView,
+        messages: list[dict[str, Any]],
+        model: str,
+        request: TurnRequest,
+    ) -> ChatResult:
+        stream = None
+        try:
+            if not request.stream:
+                result = client.chat(messages, model=model, **request.params)
+            else:
+                stream = client.stream(messages, model=model, **request.params)
+                accumulated = stream.accumulator
+                for _ in stream:
+                    view.update(accumulated.text, accumulated.reasoning)
+                result = stream.result()
+        except KeyboardInterrupt:
+            partial = self._partial(stream)
+            view.finish(partial, INTERRUPTED, None)
+            raise errors.InterruptedError(
+                "The answer was stopped; what was shown is kept but not added to the "
+                "conversation."
+            ) from None
+        except errors.StreamError:
+            view.finish(self._partial(stream), INCOMPLETE, None)
+            raise
+        finally:
+            if stream is not None:
+                stream.close()
+        self.totals.setdefault(result.model or model, UsageTotals()).add(result)
+        return result
+
+    @staticmethod
+    def _partial(stream: Any) -> ChatResult | None:
+        if stream is None:
+            return None
+        return stream.result(complete=False)
+
+
+_FENCED_JSON = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n```\s*$", re.DOTALL)
+
+
+def parse_json_answer(text: str) -> Any:
+    """The answer as JSON (a surrounding code fence is tolerated); None if it is not JSON."""
+    match = _FENCED_JSON.match(text)
+    try:
+        return json.loads(match.group(1) if match else text)
+    except ValueError:
+        return None
