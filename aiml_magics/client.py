@@ -166,9 +166,8 @@ class ChatStream:
                 yield event
         except errors.AimlError as exc:
             exc.inference_id = exc.inference_id or self.inference_id
-            raise exc.redact(self._secret)
-        except requests.exceptions.ConnectionError as exc:
-            raise self._broken(exc) from None
+            exc.redact(self._secret)
+            raise
         except requests.exceptions.RequestException as exc:
             raise self._broken(exc) from None
         finally:

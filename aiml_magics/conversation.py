@@ -7,11 +7,13 @@ complete; everything else here is read-only, so failures cannot leave a chat hal
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .result import ChatResult, Usage
 
+EXPORT_FORMAT = "aiml-magics-chat"
+EXPORT_VERSION = 1
 CHARS_PER_TOKEN = 4
 MESSAGE_OVERHEAD_TOKENS = 4
 
@@ -55,6 +57,30 @@ class Turn:
             usd_spent=result.dollars,
             inference_id=result.inference_id,
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["usage"] = self.usage.as_dict() if self.usage else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Turn:
+        """Rebuild a turn from an export; ValueError names what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a turn must be an object")
+        for name, kind in (("key", str), ("answer", str)):
+            if not isinstance(data.get(name), kind):
+                raise ValueError(f"a turn needs a string {name!r}")
+        if not isinstance(data.get("user"), (str, list)):
+            raise ValueError("a turn needs a 'user' message (text or a list of parts)")
+        usage = data.get("usage")
+        if usage is not None and not isinstance(usage, dict):
+            raise ValueError("'usage' must be an object")
+        known = {f for f in cls.__dataclass_fields__}
+        fields = {k: v for k, v in data.items() if k in known}
+        fields["usage"] = Usage(**{k: int(v) for k, v in usage.items()}) if usage else None
+        fields["params"] = dict(data.get("params") or {})
+        return cls(**fields)
 
     def messages(self) -> list[dict[str, Any]]:
         # Reasoning is never part of a turn's messages: the service must not see it again.
@@ -128,6 +154,40 @@ class Chat:
     def clear(self) -> None:
         self.turns.clear()
 
+    def to_dict(self) -> dict[str, Any]:
+        """The export format: every turn with model, parameters, usage and time (no key)."""
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "name": self.name,
+            "system": self.system,
+            "turns": [turn.to_dict() for turn in self.turns],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, name: str | None = None) -> Chat:
+        """Validate a whole export before anything is built, so a bad file changes nothing."""
+        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+            raise ValueError(f"not an aiml-magics chat export (expected format {EXPORT_FORMAT!r})")
+        if data.get("version") != EXPORT_VERSION:
+            raise ValueError(f"unsupported export version {data.get('version')!r}")
+        turns = data.get("turns")
+        if not isinstance(turns, list):
+            raise ValueError("'turns' must be a list")
+        system = data.get("system")
+        if system is not None and not isinstance(system, str):
+            raise ValueError("'system' must be text")
+        chat_name = name or data.get("name")
+        if not isinstance(chat_name, str) or not chat_name:
+            raise ValueError("the export has no chat name; pass one with -c")
+        built = []
+        for number, turn in enumerate(turns, 1):
+            try:
+                built.append(Turn.from_dict(turn))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"turn {number}: {exc}") from None
+        return cls(chat_name, system=system, turns=built)
+
 
 class ChatStore:
     """All chats of a session, by name; a chat exists once it is used."""
@@ -149,6 +209,14 @@ class ChatStore:
 
     def names(self) -> list[str]:
         return list(self._chats)
+
+    def put(self, chat: Chat) -> None:
+        self._chats[chat.name] = chat
+
+    def drop_cells(self, cell_ids: list[str]) -> int:
+        """Forget the turns of deleted cells in every chat."""
+        keys = {cell_key(cell_id, "") for cell_id in cell_ids if cell_id}
+        return sum(chat.drop_keys(keys) for chat in self._chats.values())
 
     def reset(self, name: str) -> bool:
         return self._chats.pop(name, None) is not None

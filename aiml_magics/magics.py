@@ -11,6 +11,8 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
+from .codeblocks import fenced_blocks, select_code
+from .completion import make_matcher
 from .config import GENERATION_PARAMS, REASONING_MODES, AimlSettings, Secret, check_range
 from .conversation import cell_key
 from .interpolate import interpolate
@@ -19,6 +21,19 @@ from .subcommands import SubcommandsMixin
 from .turn import Session, TurnRequest
 
 RESERVED_FIELDS = {"model", "messages", "stream"}
+
+
+def request_metadata(info: Any, shell: Any) -> dict[str, Any]:
+    """The execute request's metadata (JupyterLab puts `deletedCells` there)."""
+    meta = getattr(info, "cell_meta", None)
+    if isinstance(meta, dict):
+        return meta
+    kernel = getattr(shell, "kernel", None)
+    try:
+        meta = kernel.get_parent().get("metadata") if kernel is not None else None
+    except Exception:
+        meta = None
+    return meta if isinstance(meta, dict) else {}
 
 
 def _bounded(name: str):
@@ -72,9 +87,12 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         super().__init__(shell=shell, **kwargs)
         self.session = Session(self, shell.user_ns if shell is not None else {})
         self._cell_id: str | None = None
+        self._matcher = None
         if shell is not None:
             shell.events.register("pre_run_cell", self._remember_cell)
             shell.events.register("post_run_cell", self._forget_cell)
+            self._matcher = make_matcher(self.session)
+            shell.Completer.custom_matchers.append(self._matcher)
 
     def close(self) -> None:
         """Unhook from the shell's events and close the HTTP session."""
@@ -83,14 +101,17 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
                 ("pre_run_cell", self._remember_cell),
                 ("post_run_cell", self._forget_cell),
             ):
-                try:
-                    self.shell.events.unregister(event, hook)
-                except ValueError:
-                    pass
+                self.shell.events.unregister(event, hook)
+            if self._matcher in self.shell.Completer.custom_matchers:
+                self.shell.Completer.custom_matchers.remove(self._matcher)
         self.session.close()
 
     def _remember_cell(self, info: Any) -> None:
+        """Note the frontend's cell id, and forget the turns of cells deleted since."""
         self._cell_id = getattr(info, "cell_id", None)
+        deleted = request_metadata(info, self.shell).get("deletedCells") or []
+        if isinstance(deleted, list):
+            self.session.chats.drop_cells([c for c in deleted if isinstance(c, str)])
 
     def _forget_cell(self, *_: Any) -> None:
         self._cell_id = None
@@ -133,6 +154,14 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
     )
     @argument("-o", "--out", metavar="VAR", help="Also store the answer text in VAR.")
     @argument("--raw", action="store_true", help="No {name} interpolation of the body.")
+    @argument(
+        "--to-cell",
+        nargs="?",
+        const="python",
+        metavar="N|all",
+        help="Put the answer's first Python code block (or block N, or all) into a new "
+        "cell below, without running it.",
+    )
     @cell_magic("aiml")
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
@@ -155,6 +184,9 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         out = args.out
         if out is not None and not out.isidentifier():
             raise UsageError(f"-o expects a Python variable name, got {out!r}")
+        to_cell = args.to_cell
+        if to_cell is not None and not (to_cell in ("python", "all") or to_cell.isdigit()):
+            raise UsageError(f"--to-cell takes a block number or 'all', got {to_cell!r}")
         user = cell.strip() if args.raw else interpolate(cell.strip(), self.shell.user_ns)
         chat = self.session.chats.get(args.chat)
         if args.new:
@@ -172,7 +204,31 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             json_mode=args.json,
             out_var=out,
         )
-        self.session.send(request, self._view(args.reasoning or self.reasoning))
+        result = self.session.send(request, self._view(args.reasoning or self.reasoning))
+        if to_cell is not None:
+            self._code_to_next_cell(result.text, to_cell)
+
+    def send_prompt(self, prompt: str, *, chat: str, model: str | None, key_text: str) -> Any:
+        """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would."""
+        request = TurnRequest(
+            user=prompt,
+            key=cell_key(self._cell_id, key_text),
+            chat=chat,
+            model=model,
+            params=self.default_params(),
+            stream=self.stream,
+        )
+        return self.session.send(request, self._view(self.reasoning))
+
+    def _code_to_next_cell(self, answer: str, which: str) -> None:
+        picked = select_code(fenced_blocks(answer), which)
+        if picked is None:
+            wanted = "all" if which == "all" else f"block {which}" if which.isdigit() else ""
+            print(f"The answer has no {wanted or 'Python'} code block; nothing was inserted.")
+            return
+        code, description = picked
+        self.shell.set_next_input(code.rstrip("\n"), replace=False)
+        print(f"Put {description} into a new cell below (not run).")
 
     def _params(self, args: argparse.Namespace) -> dict[str, Any]:
         params = self.default_params()

@@ -7,14 +7,19 @@ the service (model names, answers) is neutralised or escaped first.
 from __future__ import annotations
 
 import getpass
+import json
+import linecache
 import shlex
+import sys
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from IPython.core.error import StdinNotImplementedError, UsageError
 
 from .compose import footer_text, format_money
-from .conversation import Turn
+from .conversation import Chat, Turn
 from .result import ChatResult
 from .sanitize import escape_markdown_inline, neutralize_markdown
 
@@ -52,7 +57,9 @@ def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
 def plain_table(headers: list[str], rows: list[list[Any]]) -> str:
     table = [headers] + [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table)
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table
+    )
 
 
 def show(markdown: str, plain: str) -> None:
@@ -78,6 +85,12 @@ HELP = """\
 %aiml config              every effective setting and where it came from
 %aiml key                 type the API key at a hidden prompt (kept in memory only)
 %aiml usage               requests, tokens, credits and dollars per model
+%aiml fix [-m MODEL] [WORDS]
+                          explain the last exception and suggest a fix (chat "fix")
+%aiml export [-c NAME] PATH
+                          write a chat to PATH.json (re-importable) or PATH.md (transcript)
+%aiml import PATH [-c NAME]
+                          load a .json export back, e.g. after a kernel restart
 %aiml help                this text
 
 Settings: %config AimlMagics.<name> = value (see %aiml config for the names).
@@ -105,17 +118,22 @@ class SubcommandsMixin:
         return handler(args)
 
     @staticmethod
-    def _chat_option(args: list[str], allow_all: bool = False) -> tuple[str, bool]:
-        name, everything, rest = "default", False, list(args)
+    def _chat_option(
+        args: list[str], allow_all: bool = False, positional: int = 0
+    ) -> tuple[str, bool, list[str]]:
+        """`-c NAME`, `--all` and up to `positional` other words."""
+        name, everything, rest, others = "default", False, list(args), []
         while rest:
             word = rest.pop(0)
             if word in ("-c", "--chat") and rest:
                 name = rest.pop(0)
             elif word == "--all" and allow_all:
                 everything = True
+            elif len(others) < positional and not word.startswith("-"):
+                others.append(word)
             else:
                 raise UsageError(f"unexpected argument {word!r}")
-        return name, everything
+        return name, everything, others
 
     def _sub_help(self, args: list[str]) -> None:
         options = self.aiml_cell.parser.format_help()  # type: ignore[attr-defined]
@@ -124,6 +142,7 @@ class SubcommandsMixin:
     def _sub_models(self, args: list[str]) -> None:
         needle = " ".join(args)
         models = self.session.client().models()
+        self.session.remember_models(models)
         rows = [
             [
                 m.id,
@@ -139,20 +158,12 @@ class SubcommandsMixin:
         show_table(title, ["id", "name", "context", "max output", "capabilities"], rows)
 
     def _sub_history(self, args: list[str]) -> None:
-        name, _ = self._chat_option(args)
+        name, _, _ = self._chat_option(args)
         if name not in self.session.chats or not self.session.chats.get(name).turns:
             print(f"Chat {name!r} has no turns yet.")
             return
         chat = self.session.chats.get(name)
-        parts = [f"### Chat {escape_markdown_inline(name)}"]
-        plain = [f"Chat {name}"]
-        if chat.system:
-            parts.append(f"**System:** {escape_markdown_inline(chat.system)}")
-            plain.append(f"System: {chat.system}")
-        for number, turn in enumerate(chat.turns, 1):
-            parts += _turn_markdown(number, turn)
-            plain += [f"[{number}] You: {turn.user}", f"[{number}] {turn.model}: {turn.answer}"]
-        show("\n\n".join(parts), "\n\n".join(plain))
+        show(chat_markdown(chat), chat_plain(chat))
 
     def _sub_chats(self, args: list[str]) -> None:
         rows = [[c.name, len(c.turns), c.system or ""] for c in self.session.chats]
@@ -162,7 +173,7 @@ class SubcommandsMixin:
         show_table("Chats", ["chat", "turns", "system prompt"], rows)
 
     def _sub_reset(self, args: list[str]) -> None:
-        name, everything = self._chat_option(args, allow_all=True)
+        name, everything, _ = self._chat_option(args, allow_all=True)
         if everything:
             count = self.session.chats.reset_all()
             print(f"Forgot all {count} chat(s).")
@@ -194,6 +205,57 @@ class SubcommandsMixin:
         self.set_key(value)  # type: ignore[attr-defined]
         print("Key stored in memory for this session.")
 
+    def _sub_export(self, args: list[str]) -> None:
+        name, _, paths = self._chat_option(args, positional=1)
+        if not paths:
+            raise UsageError("usage: %aiml export [-c NAME] PATH (.json or .md)")
+        path = Path(paths[0]).expanduser()
+        if path.suffix not in (".json", ".md"):
+            raise UsageError(f"{path} must end in .json (re-importable) or .md (transcript)")
+        if name not in self.session.chats:
+            raise UsageError(f"there is no chat named {name!r} (see %aiml chats)")
+        chat = self.session.chats.get(name)
+        if path.suffix == ".json":
+            text = json.dumps(chat.to_dict(), indent=1, ensure_ascii=False)
+        else:
+            text = chat_markdown(chat)
+        try:
+            path.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"could not write {path}: {exc.strerror or exc}") from None
+        print(f"Wrote chat {name!r} ({len(chat.turns)} turns) to {path}.")
+
+    def _sub_import(self, args: list[str]) -> None:
+        chosen = "-c" in args or "--chat" in args
+        name, _, paths = self._chat_option(args, positional=1)
+        if not paths:
+            raise UsageError("usage: %aiml import PATH [-c NAME]")
+        path = Path(paths[0]).expanduser()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            chat = Chat.from_dict(data, name if chosen else None)
+        except OSError as exc:
+            raise UsageError(f"could not read {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise UsageError(f"{path} is not a chat export: {exc}; nothing changed") from None
+        replaced = chat.name in self.session.chats
+        self.session.chats.put(chat)
+        verb = "Replaced" if replaced else "Imported"
+        print(f"{verb} chat {chat.name!r} with {len(chat.turns)} turns from {path}.")
+
+    def _sub_fix(self, args: list[str]) -> None:
+        model, words = None, list(args)
+        if words[:1] in (["-m"], ["--model"]):
+            if len(words) < 2:
+                raise UsageError("usage: %aiml fix [-m MODEL] [extra words]")
+            model, words = words[1], words[2:]
+        error = last_error(self.shell)  # type: ignore[attr-defined]
+        if error is None:
+            print("No exception in this kernel yet: nothing to fix, nothing was sent.")
+            return
+        prompt = fix_prompt(*error, " ".join(words))
+        self.send_prompt(prompt, chat="fix", model=model, key_text=f"fix {error[0]}")  # type: ignore[attr-defined]
+
     def _sub_usage(self, args: list[str]) -> None:
         totals = self.session.totals
         if not totals:
@@ -215,6 +277,56 @@ class SubcommandsMixin:
             )
         headers = ["model", "requests", "prompt", "completion", "reasoning", "credits", "dollars"]
         show_table("Usage this session", headers, rows)
+
+
+def last_error(shell: Any) -> tuple[str, str | None] | None:
+    """The last exception shown in this kernel: plain traceback text and the cell's source."""
+    value = getattr(sys, "last_value", None)
+    if value is None:
+        return None
+    tb = getattr(sys, "last_traceback", None)
+    text = "".join(traceback.format_exception(type(value), value, tb))
+    cell_files = getattr(getattr(shell, "compile", None), "_filename_map", {})
+    for frame, _ in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename in cell_files or filename.startswith("<ipython-input"):
+            return text, "".join(linecache.getlines(filename)) or None
+    return text, None
+
+
+MAX_FIX_CHARS = 12_000
+
+
+def fix_prompt(traceback_text: str, source: str | None, extra: str) -> str:
+    parts = [
+        "This code in a Jupyter notebook raised an exception. Explain briefly what went "
+        "wrong, then give a corrected version of the code."
+    ]
+    if source:
+        parts.append(f"The cell that raised it:\n\n```python\n{source.rstrip()}\n```")
+    tail = traceback_text[-MAX_FIX_CHARS:]
+    parts.append(f"The traceback:\n\n```\n{tail.rstrip()}\n```")
+    if extra:
+        parts.append(extra)
+    return "\n\n".join(parts)
+
+
+def chat_markdown(chat: Chat) -> str:
+    parts = [f"### Chat {escape_markdown_inline(chat.name)}"]
+    if chat.system:
+        parts.append(f"**System:** {escape_markdown_inline(chat.system)}")
+    for number, turn in enumerate(chat.turns, 1):
+        parts += _turn_markdown(number, turn)
+    return "\n\n".join(parts)
+
+
+def chat_plain(chat: Chat) -> str:
+    lines = [f"Chat {chat.name}"]
+    if chat.system:
+        lines.append(f"System: {chat.system}")
+    for number, turn in enumerate(chat.turns, 1):
+        lines += [f"[{number}] You: {turn.user}", f"[{number}] {turn.model}: {turn.answer}"]
+    return "\n\n".join(lines)
 
 
 def _turn_markdown(number: int, turn: Turn) -> list[str]:

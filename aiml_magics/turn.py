@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from . import errors
@@ -46,6 +48,8 @@ class Session:
         self.typed_key: Secret | None = None
         self._client: AimlClient | None = None
         self._client_signature: tuple | None = None
+        self._model_names: list[str] | None = None
+        self._model_fetch: threading.Thread | None = None
 
     def key(self) -> Secret | None:
         return self.typed_key or key_from_environment()
@@ -74,6 +78,36 @@ class Session:
             self._client_signature = signature
         return self._client
 
+    def model_names(self, wait: float = 0.3) -> list[str]:
+        """Model ids and aliases for completion: fetched once, in the background.
+
+        The completer calls this while the user waits for TAB, so it waits at most `wait`
+        seconds and otherwise answers with nothing (the list is there on the next TAB).
+        """
+        if self._model_names is None and self._model_fetch is None:
+            base_url = self.settings.effective("base_url")
+            self._model_fetch = threading.Thread(
+                target=self._fetch_model_names, args=(base_url,), daemon=True
+            )
+            self._model_fetch.start()
+        if self._model_names is None and self._model_fetch is not None:
+            self._model_fetch.join(wait)
+        return self._model_names or []
+
+    def remember_models(self, models: list[Any]) -> None:
+        self._model_names = sorted({n for m in models for n in (m.id, *m.aliases)})
+
+    def _fetch_model_names(self, base_url: str) -> None:
+        client = AimlClient(None, base_url, max_retries=0, connect_timeout=3, read_timeout=5)
+        try:
+            models = client.models()
+        except Exception:  # completion must never raise; the next TAB tries again
+            self._model_fetch = None
+            return
+        finally:
+            client.close()
+        self.remember_models(models)
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -97,7 +131,8 @@ class Session:
 
         if request.json_mode:
             result.json = parse_json_answer(result.text)
-        metadata = {"aiml": {**result.provenance(), "chat": request.chat}}
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
         view.finish(result, DONE, metadata)
         if request.history:
             chat.record(Turn.from_result(request.key, request.user, result))
@@ -128,8 +163,7 @@ class Session:
             partial = self._partial(stream)
             view.finish(partial, INTERRUPTED, None)
             raise errors.InterruptedError(
-                "The answer was stopped; what was shown is kept but not added to the "
-                "conversation."
+                "The answer was stopped; what was shown is kept but not added to the conversation."
             ) from None
         except errors.StreamError:
             view.finish(self._partial(stream), INCOMPLETE, None)

@@ -89,4 +89,6 @@ def visible_text(markdown: str) -> str:
     from markdown_it import MarkdownIt
 
     rendered = MarkdownIt("commonmark").enable("table").render(markdown)
-    return html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+    inline_tags = r"</?(?:strong|em|code|a)\b[^>]*>"
+    text = re.sub(r"<[^>]+>", " ", re.sub(inline_tags, "", rendered))
+    return " ".join(html.unescape(text).split())

@@ -68,3 +68,9 @@ def test_notebook_of_aiml_cells_runs_in_a_kernel(aiml_env, tmp_path):
     saved = tmp_path / "run.ipynb"
     nbformat.write(nb, saved)
     assert sim.api_key not in saved.read_text()
+    # Provenance survives saving: the reopened notebook says how each answer was produced.
+    reopened = nbformat.read(saved, as_version=4)
+    meta = outputs_of(reopened.cells[2], "display_data")[0].metadata["aiml"]
+    assert meta["requested_model"] == "bytedance/seed-1-8" and meta["model"]
+    assert meta["usage"]["prompt_tokens"] > 0 and meta["credits_used"] > 0
+    assert meta["inference_id"] and meta["time"].endswith("+00:00")
