@@ -71,8 +71,9 @@ def plain_requests(sim: Simulator):
 
     def run() -> int:
         count = 0
-        with session.post(f"{sim.base_url}/chat/completions", json=body, headers=headers,
-                          stream=True) as response:
+        with session.post(
+            f"{sim.base_url}/chat/completions", json=body, headers=headers, stream=True
+        ) as response:
             for line in response.iter_lines():
                 if not line.startswith(b"data: ") or line == b"data: [DONE]":
                     continue

@@ -31,9 +31,7 @@ def interrupt_when_streaming(sim, after_seconds=0.3):
     return thread
 
 
-def test_interrupt_stops_the_stream_keeps_the_text_and_leaves_the_chat(
-    run, aiml_simulator, magics
-):
+def test_interrupt_stops_the_stream_keeps_the_text_and_leaves_the_chat(run, aiml_simulator, magics):
     aiml_simulator.script(Reply(content="kept answer"))
     run("%%aiml\nfirst", cell_id="1")
     before = chat_turns(magics)
