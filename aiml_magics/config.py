@@ -122,6 +122,9 @@ class AimlSettings(Configurable):
     allow_remote_images = Bool(
         False, help="Let answers load remote images (off: shown as links)."
     ).tag(config=True)
+    panel = Bool(
+        True, help="Show the parameter panel above answers in widget-capable frontends."
+    ).tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         self._set_in_code: set[str] = set()
@@ -145,6 +148,7 @@ class AimlSettings(Configurable):
         "context_tokens",
         "update_interval",
         "allow_remote_images",
+        "panel",
     )
     def _remember_explicit(self, change: Any) -> None:
         if not hasattr(self, "_set_in_code"):

@@ -71,6 +71,7 @@ class DisplayView:
         notes: list[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         publish: Callable[[dict[str, str], dict | None, bool], None] | None = None,
+        display_id: str | None = None,
     ) -> None:
         self.reasoning_mode = reasoning_mode
         self.allow_remote_images = allow_remote_images
@@ -80,6 +81,7 @@ class DisplayView:
         self._clock = clock
         self._publish_bundle = publish or self._ipython_publish
         self._handle: Any = None
+        self.display_id = display_id  # set: stream into that existing display in place
         self._had_text = False
         self._text = ""
         self._reasoning = ""
@@ -131,12 +133,13 @@ class DisplayView:
         self._publish_bundle(bundle, metadata, self.stats.publishes == 1)
 
     def _ipython_publish(self, bundle: dict[str, str], metadata: dict | None, first: bool) -> None:
-        from IPython.display import display
+        from IPython.display import display, update_display
 
-        if first:
+        if first and self.display_id is None:
             self._handle = display(bundle, raw=True, metadata=metadata, display_id=True)
+            self.display_id = self._handle.display_id
         else:
-            self._handle.update(bundle, raw=True, metadata=metadata)
+            update_display(bundle, raw=True, metadata=metadata, display_id=self.display_id)
 
 
 def strip_control(text: str) -> str:

@@ -41,6 +41,7 @@ SETTINGS_SHOWN = (
     "context_tokens",
     "update_interval",
     "allow_remote_images",
+    "panel",
 )
 
 

@@ -48,6 +48,7 @@ class Session:
         self.typed_key: Secret | None = None
         self._client: AimlClient | None = None
         self._client_signature: tuple | None = None
+        self.listeners: list[Callable[[ChatResult], None]] = []  # told of every answer
         self._model_names: list[str] | None = None
         self._model_fetch: threading.Thread | None = None
 
@@ -139,6 +140,8 @@ class Session:
         self.namespace["_aiml"] = result
         if request.out_var:
             self.namespace[request.out_var] = result.text
+        for listener in list(self.listeners):
+            listener(result)
         return result
 
     def _exchange(
