@@ -6,6 +6,7 @@ must never be printed. It lives in one `Secret` object instead.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -72,6 +73,8 @@ def key_from_environment(environ: dict[str, str] | None = None) -> Secret | None
 def check_range(name: str, value: float) -> float:
     """Validate a generation parameter against the service's documented bounds."""
     _, low, high = GENERATION_PARAMS[name]
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
     if name in INTEGER_PARAMS and int(value) != value:
         raise ValueError(f"{name} must be a whole number, got {value}")
     if (low is not None and value < low) or (high is not None and value > high):

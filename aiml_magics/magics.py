@@ -162,6 +162,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         help="Put the answer's first Python code block (or block N, or all) into a new "
         "cell below, without running it.",
     )
+    @argument("--no-panel", action="store_true", help="No parameter panel for this cell.")
     @cell_magic("aiml")
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
@@ -204,7 +205,15 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             json_mode=args.json,
             out_var=out,
         )
-        result = self.session.send(request, self._view(args.reasoning or self.reasoning))
+        reasoning_mode = args.reasoning or self.reasoning
+        view = self._view(reasoning_mode)
+        if self.panel and not args.no_panel and self._widget_frontend():
+            from .panel import CellPanel
+
+            panel = CellPanel(self, request, reasoning_mode=reasoning_mode)
+            panel.show()
+            view = panel.watch(view)
+        result = self.session.send(request, view)
         if to_cell is not None:
             self._code_to_next_cell(result.text, to_cell)
 
@@ -249,6 +258,17 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             interval=self.update_interval,
             allow_remote_images=self.allow_remote_images,
         )
+
+    def _widget_frontend(self) -> bool:
+        """Only frontends that send cell ids (JupyterLab, Notebook 7, VS Code) render widgets;
+        nbclient, nbval and nbconvert send none, so they never get stray widget output."""
+        if self._cell_id is None or self._in_terminal():
+            return False
+        try:
+            import ipywidgets  # noqa: F401
+        except ImportError:
+            return False
+        return True
 
     def _in_terminal(self) -> bool:
         return any(cls.__name__ == "TerminalInteractiveShell" for cls in type(self.shell).__mro__)

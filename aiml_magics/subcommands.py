@@ -92,6 +92,7 @@ HELP = """\
                           write a chat to PATH.json (re-importable) or PATH.md (transcript)
 %aiml import PATH [-c NAME]
                           load a .json export back, e.g. after a kernel restart
+%aiml panel               session panel: default parameters, chats, usage (widgets)
 %aiml help                this text
 
 Settings: %config AimlMagics.<name> = value (see %aiml config for the names).
@@ -256,6 +257,19 @@ class SubcommandsMixin:
             return
         prompt = fix_prompt(*error, " ".join(words))
         self.send_prompt(prompt, chat="fix", model=model, key_text=f"fix {error[0]}")  # type: ignore[attr-defined]
+
+    def _sub_panel(self, args: list[str]) -> None:
+        if args:
+            raise UsageError("%aiml panel takes no arguments")
+        if not self._widget_frontend():  # type: ignore[attr-defined]
+            print(
+                "%aiml panel needs a widget frontend (JupyterLab, Notebook 7, VS Code); "
+                "here use %config AimlMagics.<name>, %aiml chats and %aiml usage."
+            )
+            return
+        from .session_panel import SessionPanel
+
+        SessionPanel(self).show()
 
     def _sub_usage(self, args: list[str]) -> None:
         totals = self.session.totals

@@ -7,8 +7,10 @@ are meant to call the same `Session.send`, so requests are built in exactly one 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -20,6 +22,8 @@ from .config import AimlSettings, Secret, key_from_environment
 from .conversation import ChatStore, Turn, UsageTotals
 from .render import AnswerView
 from .result import ChatResult
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -141,7 +145,10 @@ class Session:
         if request.out_var:
             self.namespace[request.out_var] = result.text
         for listener in list(self.listeners):
-            listener(result)
+            try:
+                listener(result)
+            except Exception as exc:  # a broken panel must not break a finished cell
+                log.warning("aiml-magics: an answer listener failed: %s", exc)
         return result
 
     def _exchange(

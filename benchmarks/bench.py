@@ -14,6 +14,7 @@ simulator on 127.0.0.1:
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -112,6 +113,8 @@ def display_table(sim: Simulator) -> str:
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
+    os.environ["AIML_API_KEY"] = sim.api_key
+    os.environ["AIML_API_BASE"] = sim.base_url
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "aiml_magics")
     rows = []
@@ -124,6 +127,7 @@ def display_table(sim: Simulator) -> str:
             shell.run_cell("%%aiml\nbenchmark")
         elapsed = time.perf_counter() - started
         sizes = [sum(len(v.encode()) for v in o.data.values()) for o in captured.outputs]
+        assert sizes, f"the cell showed nothing: {captured.stdout}"
         ratio = sum(sizes) / sizes[-1]
         rows.append(
             f"| {size:,} B | {len(sizes)} | {sum(sizes):,} | {sizes[-1]:,} | {ratio:.2f} "

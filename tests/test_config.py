@@ -48,7 +48,14 @@ def test_generation_defaults_are_sent_only_when_set():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("temperature", 2.5), ("top_p", 0), ("seed", 0), ("max_tokens", 0), ("seed", 1.5)],
+    [
+        ("temperature", 2.5),
+        ("temperature", float("nan")),
+        ("top_p", 0),
+        ("seed", 0),
+        ("max_tokens", 0),
+        ("seed", 1.5),
+    ],
 )
 def test_out_of_range_values_are_refused(name, value):
     with pytest.raises(ValueError, match=name):

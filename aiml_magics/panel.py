@@ -1,0 +1,259 @@
+"""The per-cell panel above a `%%aiml` answer: status line, parameter controls, Regenerate.
+
+The panel is a view and nothing more: a regeneration is `Session.send` with a copy of the
+cell's `TurnRequest` (other parameters, same key, chat, output variable and history), streamed
+by an ordinary `DisplayView` into the answer's own display. Everything that must survive a
+saved notebook stays in that answer bundle; the panel's widgets are not saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+
+from . import errors
+from .controls import GENERATION_FIELDS, ParameterControls
+from .progress import ProgressView
+from .render import AnswerView, DisplayView
+from .result import ChatResult
+from .turn import TurnRequest
+
+log = logging.getLogger(__name__)
+
+PANEL_PLAIN = "[aiml panel: parameters and Regenerate, live while the kernel runs]"
+PLACEHOLDER = {
+    "text/markdown": "*waiting for the answer…*",
+    "text/plain": "(waiting for the answer…)",
+}
+NO_ANSWER = {"text/markdown": "*no answer yet*", "text/plain": "(no answer yet)"}
+
+
+@dataclass
+class Shown:
+    """What the answer display shows once an answer ended, so it can be put back."""
+
+    result: ChatResult | None
+    status: str
+    metadata: dict | None
+    notes: list[str]
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, errors.AimlError):
+        return str(error)
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(error).__name__}: {error}"
+
+
+class CellPanel:
+    """The panel of one `%%aiml` cell run; `show()` it, then send through `watch(view)`."""
+
+    def __init__(self, magics: Any, request: TurnRequest, *, reasoning_mode: str) -> None:
+        self.magics = magics
+        self.request = request
+        self.reasoning_mode = reasoning_mode
+        self.busy = False
+        self.answer_id: str | None = None
+        self.shown: Shown | None = None
+        self.current: ProgressView | None = None
+        self._settle_armed = False
+
+        self.controls = ParameterControls(
+            model=request.model or magics.effective("model"),
+            params=request.params,
+            stream=request.stream,
+            model_names=magics.session.model_names(wait=0),
+        )
+        self.controls.widget.layout.display = "none"
+        self.toggle = widgets.ToggleButton(
+            value=False,
+            description="parameters",
+            icon="sliders",
+            tooltip="Show the parameters this cell was sent with",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.toggle.observe(self._toggled, names="value")
+        self.regenerate_button = widgets.Button(
+            description="Regenerate",
+            icon="refresh",
+            tooltip="Send this cell's turn again with these parameters, into the same output",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.regenerate_button.on_click(self._clicked)
+        self.status = widgets.Label(value="", layout=widgets.Layout(flex="1 1 auto", width="auto"))
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.toggle, self.regenerate_button, self.status]), self.controls.widget]
+        )
+
+    # -- the cell run -------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Display the panel, and reserve the answer's display right under it.
+
+        Reserving the display means a regeneration always has a place to stream into, even
+        when the cell's own request failed before anything was shown.
+        """
+        from IPython.display import display
+
+        self._replace_earlier_panel()
+        bundle = self.widget._repr_mimebundle_()
+        bundle["text/plain"] = PANEL_PLAIN
+        display(bundle, raw=True)
+        self.answer_id = display(dict(PLACEHOLDER), raw=True, display_id=True).display_id
+        self.magics.last_panel = self
+
+    def watch(self, view: AnswerView) -> ProgressView:
+        """Wrap the cell's answer view; the panel is busy until the cell has finished."""
+        own_id = getattr(view, "display_id", None)
+        if own_id:
+            self.answer_id = own_id
+        elif hasattr(view, "display_id") and self.answer_id:
+            view.display_id = self.answer_id  # stream into the reserved display
+        progress = self._progress(view)
+        self._set_busy(True)
+        self._arm_settle()
+        return progress
+
+    @property
+    def answer_display_id(self) -> str | None:
+        if self.answer_id is None and self.current is not None:
+            self.answer_id = self.current.display_id
+        return self.answer_id
+
+    # -- regeneration -------------------------------------------------------------------
+
+    def regenerate(self) -> ChatResult | None:
+        """Send this cell's turn again with the panel's values; never raises."""
+        if self.busy:
+            return None  # a stream into this output is running (the button is disabled)
+        try:
+            params = {
+                **{k: v for k, v in self.request.params.items() if k not in GENERATION_FIELDS},
+                **self.controls.read_params(),
+            }
+        except ValueError as exc:
+            self._report(f"⚠ {exc}; nothing was sent")
+            return None
+        display_id = self.answer_display_id
+        if display_id is None:
+            self._report("⚠ this answer has no display to regenerate into; run the cell again")
+            return None
+        request = dataclasses.replace(
+            self.request,
+            model=self.controls.read_model(),
+            params=params,
+            stream=bool(self.controls.stream.value),
+        )
+        previous = self.shown
+        progress = self._progress(self._answer_view(display_id))
+        self._set_busy(True)
+        try:
+            result = self.magics.session.send(request, progress)
+        except (Exception, KeyboardInterrupt) as exc:  # a comm handler must not raise
+            if not isinstance(exc, errors.AimlError):
+                log.exception("regenerating an aiml answer failed")
+            self.shown = previous
+            if progress.touched:
+                self._restore(previous, display_id)
+            self._report(f"⚠ {describe_error(exc)} · the previous answer is kept")
+            return None
+        finally:
+            self._set_busy(False)
+        self.request = request
+        return result
+
+    def close(self) -> None:
+        self._disarm_settle()
+        self.controls.close()
+        for widget in (self.toggle, self.regenerate_button, self.status, self.widget):
+            widget.close()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _answer_view(self, display_id: str, notes: list[str] | None = None) -> DisplayView:
+        return DisplayView(
+            display_id=display_id,
+            reasoning_mode=self.reasoning_mode,
+            interval=self.magics.update_interval,
+            allow_remote_images=self.magics.allow_remote_images,
+            notes=notes,
+        )
+
+    def _progress(self, view: AnswerView) -> ProgressView:
+        self.current = ProgressView(view, self._report, on_finish=self._finished)
+        return self.current
+
+    def _finished(self, progress: ProgressView) -> None:
+        result, status, metadata = progress.finished or (None, "", None)
+        self.shown = Shown(result, status, metadata, progress.notes)
+        self.answer_id = self.answer_id or progress.display_id
+        self.controls.offer_models(self.magics.session.model_names(wait=0))
+
+    def _restore(self, previous: Shown | None, display_id: str) -> None:
+        """Put the previous answer back into the display a failed regeneration overwrote."""
+        if previous is None:
+            from IPython.display import update_display
+
+            update_display(dict(NO_ANSWER), raw=True, display_id=display_id)
+            return
+        view = self._answer_view(display_id, notes=previous.notes)
+        view.finish(previous.result, previous.status, previous.metadata)
+
+    def _report(self, text: str) -> None:
+        self.status.value = text
+        self.status.tooltip = text
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.regenerate_button.disabled = busy
+
+    def _clicked(self, _button: widgets.Button) -> None:
+        self.regenerate()
+
+    def _toggled(self, change: dict[str, Any]) -> None:
+        self.controls.widget.layout.display = "" if change["new"] else "none"
+        if change["new"]:
+            self.controls.offer_models(self.magics.session.model_names(wait=0))
+
+    def _arm_settle(self) -> None:
+        shell = getattr(self.magics, "shell", None)
+        if shell is not None and not self._settle_armed:
+            shell.events.register("post_run_cell", self._settle)
+            self._settle_armed = True
+
+    def _disarm_settle(self) -> None:
+        if self._settle_armed:
+            self._settle_armed = False
+            with contextlib.suppress(ValueError):
+                self.magics.shell.events.unregister("post_run_cell", self._settle)
+
+    def _settle(self, result: Any = None, *_: Any) -> None:
+        """The cell has finished: say why if no answer came, and allow regenerating."""
+        self._disarm_settle()
+        progress = self.current
+        if progress is not None and progress.finished is None:
+            error = getattr(result, "error_in_exec", None) or getattr(
+                result, "error_before_exec", None
+            )
+            self._report(f"⚠ {describe_error(error)}" if error else "stopped before an answer")
+            if not progress.touched and self.answer_id:
+                from IPython.display import update_display
+
+                update_display(dict(NO_ANSWER), raw=True, display_id=self.answer_id)
+        self._set_busy(False)
+
+    def _replace_earlier_panel(self) -> None:
+        """Re-running a cell replaces its outputs: close the panel of its previous run."""
+        panels = getattr(self.magics, "cell_panels", None)
+        if panels is None:
+            panels = self.magics.cell_panels = {}
+        earlier = panels.get(self.request.key)
+        if earlier is not None and earlier is not self:
+            earlier.close()
+        panels[self.request.key] = self
