@@ -14,6 +14,7 @@ __all__ = [
     "ChatResult",
     "Usage",
     "load_ipython_extension",
+    "tool",
     "unload_ipython_extension",
     "__version__",
 ]
@@ -21,6 +22,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .client import AimlClient
     from .result import ChatResult, Usage
+    from .tools import tool
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -52,4 +54,8 @@ def __getattr__(name: str) -> Any:
         from . import result
 
         return getattr(result, name)
+    if name == "tool":
+        from .tools import tool
+
+        return tool
     raise AttributeError(f"module 'aiml_magics' has no attribute {name!r}")

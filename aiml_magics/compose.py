@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 from .result import ChatResult
 from .sanitize import escape_markdown_inline, neutralize_markdown
 
 STREAMING, DONE, INCOMPLETE, INTERRUPTED = "streaming", "done", "incomplete", "interrupted"
+STOPPED = "stopped"  # the tool loop hit AimlMagics.max_tool_rounds
 
 
 def format_money(dollars: float) -> str:
@@ -30,6 +32,14 @@ def footer_text(result: ChatResult | None, status: str = DONE) -> str:
         if result.requested_model and result.model and result.requested_model != result.model:
             model = f"{result.requested_model} ({result.model})"
         parts.append(model)
+        rounds = getattr(result, "tool_rounds", 0)
+        if rounds:
+            calls = len(result.tool_calls)
+            requests = getattr(result, "requests", rounds + 1)
+            parts.append(
+                f"{rounds} tool round{'s' if rounds != 1 else ''}, "
+                f"{calls} call{'s' if calls != 1 else ''}, {requests} requests"
+            )
         usage = result.usage
         if usage is not None:
             tokens = f"{usage.prompt_tokens:,} prompt / {usage.completion_tokens:,} completion"
@@ -58,6 +68,8 @@ def footer_text(result: ChatResult | None, status: str = DONE) -> str:
         parts.append("⚠ incomplete: the stream broke; not added to the conversation")
     elif status == INTERRUPTED:
         parts.append("⏹ interrupted: not added to the conversation")
+    elif status == STOPPED:
+        parts.append("⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation")
     return " · ".join(parts)
 
 
@@ -119,3 +131,94 @@ def compose_plain(
     if footer:
         pieces.append(f"[{footer}]")
     return "\n\n".join(p for p in pieces if p)
+
+
+def thumbnails_bundle(images: Sequence[Any]) -> dict[str, str]:
+    """A display of the images a cell sends: small thumbnails of local images (data URIs we
+    generated), a link for URLs (the remote image itself is never loaded)."""
+    html_items, markdown_items, plain_items = [], [], []
+    for image in images:
+        label = image.label()
+        plain_items.append(f"[image: {label}]")
+        if image.remote:
+            href = html.escape(image.url, quote=True)
+            html_items.append(
+                f'<a href="{href}" rel="noopener noreferrer" target="_blank">'
+                f"🖼 {html.escape(label)}</a>"
+            )
+            markdown_items.append(f"🖼 {escape_markdown_inline(label)}")
+        elif image.thumbnail:
+            alt = html.escape(label, quote=True)
+            html_items.append(
+                f'<img src="{image.thumbnail}" alt="{alt}" title="{alt}" '
+                'style="max-height:96px;max-width:160px;margin:2px 6px 2px 0">'
+            )
+            markdown_items.append(f"![{escape_markdown_inline(label)}]({image.thumbnail})")
+        else:
+            html_items.append(f"<span>🖼 {html.escape(label)}</span>")
+            markdown_items.append(f"🖼 {escape_markdown_inline(label)}")
+    return {
+        "text/html": '<div class="aiml-images">' + "".join(html_items) + "</div>",
+        "text/markdown": " ".join(markdown_items) + "\n",
+        "text/plain": " ".join(plain_items),
+    }
+
+
+def user_markdown(user: Any) -> str:
+    """A recorded user message for `%aiml history`: its text, then thumbnails of its images
+    (our own data URIs as Markdown images; URLs as escaped text, never loaded)."""
+    if isinstance(user, str):
+        return neutralize_markdown(user)
+    texts, pictures = [], []
+    for part in user if isinstance(user, list) else []:
+        if not isinstance(part, dict):
+            continue
+        if part.get("type") == "text":
+            texts.append(neutralize_markdown(str(part.get("text", ""))))
+        elif part.get("type") == "image_url":
+            url = str((part.get("image_url") or {}).get("url", ""))
+            if _is_base64_image(url):
+                pictures.append(f"![image {len(pictures) + 1}]({url})")
+            else:
+                pictures.append(f"🖼 {escape_markdown_inline(url)}")
+    return "\n\n".join([*texts, " ".join(pictures)] if pictures else texts)
+
+
+def user_plain(user: Any) -> str:
+    if isinstance(user, str):
+        return user
+    pieces = []
+    for part in user if isinstance(user, list) else []:
+        if isinstance(part, dict) and part.get("type") == "text":
+            pieces.append(str(part.get("text", "")))
+        elif isinstance(part, dict) and part.get("type") == "image_url":
+            url = str((part.get("image_url") or {}).get("url", ""))
+            pieces.append("[image]" if url.startswith("data:") else f"[image: {url}]")
+    return " ".join(pieces)
+
+
+def tool_exchange_markdown(exchange: Sequence[dict[str, Any]]) -> str:
+    """The tool calls of a recorded turn, one escaped line per call and per result."""
+    from .tools import call_line, shorten
+
+    names: dict[str, str] = {}
+    lines = []
+    for message in exchange:
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            names[call.get("id", "")] = str(function.get("name", "?"))
+            shown = call_line(str(function.get("name", "?")), str(function.get("arguments", "")))
+            lines.append(f"> 🔧 {escape_markdown_inline(shown)}")
+        if message.get("role") == "tool":
+            name = names.get(message.get("tool_call_id", ""), "?")
+            result = shorten(str(message.get("content", "")))
+            lines.append(f"> ↳ {escape_markdown_inline(f'{name} → {result}')}")
+    return "\n>\n".join(lines)
+
+
+_DATA_IMAGE_HEADS = {f"data:image/{kind};base64" for kind in ("png", "jpeg", "gif", "webp")}
+
+
+def _is_base64_image(url: str) -> bool:
+    head, sep, data = url.partition(",")
+    return bool(sep) and head in _DATA_IMAGE_HEADS and all(c.isalnum() or c in "+/=" for c in data)

@@ -122,6 +122,9 @@ class AimlSettings(Configurable):
     update_interval = Float(0.1, help="Seconds between display refreshes while streaming.").tag(
         config=True
     )
+    max_tool_rounds = Int(
+        5, help="Most rounds of tool calls one cell may run before it stops."
+    ).tag(config=True)
     allow_remote_images = Bool(
         False, help="Let answers load remote images (off: shown as links)."
     ).tag(config=True)

@@ -7,6 +7,7 @@ complete; everything else here is read-only, so failures cannot leave a chat hal
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ EXPORT_FORMAT = "aiml-magics-chat"
 EXPORT_VERSION = 1
 CHARS_PER_TOKEN = 4
 MESSAGE_OVERHEAD_TOKENS = 4
+IMAGE_TOKENS = 1000  # a fixed estimate per image: its real cost depends on size and detail
 
 
 def estimate_tokens(content: Any) -> int:
@@ -23,8 +25,23 @@ def estimate_tokens(content: Any) -> int:
     if isinstance(content, str):
         return -(-len(content) // CHARS_PER_TOKEN) + MESSAGE_OVERHEAD_TOKENS
     if isinstance(content, list):
-        return sum(estimate_tokens(part.get("text", "")) for part in content)
+        return sum(
+            IMAGE_TOKENS
+            if isinstance(part, dict) and part.get("type") == "image_url"
+            else estimate_tokens(part.get("text", "") if isinstance(part, dict) else "")
+            for part in content
+        )
     return MESSAGE_OVERHEAD_TOKENS
+
+
+def message_tokens(message: dict[str, Any]) -> int:
+    """Estimate for a whole message: its content plus any tool calls it carries."""
+    tokens = estimate_tokens(message.get("content"))
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        text = f"{function.get('name', '')}{function.get('arguments', '')}"
+        tokens += -(-len(text) // CHARS_PER_TOKEN)
+    return tokens
 
 
 @dataclass
@@ -42,9 +59,14 @@ class Turn:
     usd_spent: float | None = None
     inference_id: str | None = None
     created: float = field(default_factory=time.time)
+    # Messages between the user's and the final answer: assistant tool calls, tool results.
+    tool_exchange: list[dict[str, Any]] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)  # the tools offered to this turn
 
     @classmethod
-    def from_result(cls, key: str, user: Any, result: ChatResult) -> Turn:
+    def from_result(
+        cls, key: str, user: Any, result: ChatResult, tools: Collection[str] = ()
+    ) -> Turn:
         return cls(
             key=key,
             user=user,
@@ -56,6 +78,8 @@ class Turn:
             credits_used=result.credits_used,
             usd_spent=result.dollars,
             inference_id=result.inference_id,
+            tool_exchange=[dict(m) for m in getattr(result, "exchange", [])],
+            tools=list(tools),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,12 +104,29 @@ class Turn:
         fields = {k: v for k, v in data.items() if k in known}
         fields["usage"] = Usage(**{k: int(v) for k, v in usage.items()}) if usage else None
         fields["params"] = dict(data.get("params") or {})
+        exchange = data.get("tool_exchange") or []
+        if not isinstance(exchange, list) or not all(isinstance(m, dict) for m in exchange):
+            raise ValueError("'tool_exchange' must be a list of messages")
+        fields["tool_exchange"] = [dict(m) for m in exchange]
+        fields["tools"] = [str(t) for t in data.get("tools") or []]
         return cls(**fields)
 
-    def messages(self) -> list[dict[str, Any]]:
+    def called_tools(self) -> set[str]:
+        """Names of the functions the model called in this turn."""
+        return {
+            (call.get("function") or {}).get("name", "")
+            for message in self.tool_exchange
+            for call in message.get("tool_calls") or []
+        }
+
+    def messages(self, offered: Collection[str] = ()) -> list[dict[str, Any]]:
+        """The turn as context. Its tool exchange is included only while every tool it
+        called is still offered; otherwise the model sees just the question and answer."""
         # Reasoning is never part of a turn's messages: the service must not see it again.
+        exchange = self.tool_exchange if self.called_tools() <= set(offered) else []
         return [
             {"role": "user", "content": self.user},
+            *exchange,
             {"role": "assistant", "content": self.answer},
         ]
 
@@ -115,23 +156,33 @@ class Chat:
                 return index
         return None
 
-    def context(self, key: str, user: Any, budget_tokens: int, history: bool = True) -> Context:
-        """System prompt + the turns before this cell (newest kept first) + the user message."""
+    def context(
+        self,
+        key: str,
+        user: Any,
+        budget_tokens: int,
+        history: bool = True,
+        tools: Collection[str] = (),
+    ) -> Context:
+        """System prompt + the turns before this cell (newest kept first) + the user message.
+
+        `tools` names the tools this cell offers: earlier tool exchanges are sent only when
+        the tools they used are among them."""
         index = self.index_of(key)
         earlier = [] if not history else self.turns if index is None else self.turns[:index]
         fixed = [{"role": "user", "content": user}]
         if self.system:
             fixed.insert(0, {"role": "system", "content": self.system})
-        remaining = budget_tokens - sum(estimate_tokens(m["content"]) for m in fixed)
+        remaining = budget_tokens - sum(message_tokens(m) for m in fixed)
         kept: list[Turn] = []
         for turn in reversed(earlier):
-            cost = sum(estimate_tokens(m["content"]) for m in turn.messages())
+            cost = sum(message_tokens(m) for m in turn.messages(tools))
             if cost > remaining:
                 break
             kept.append(turn)
             remaining -= cost
         kept.reverse()
-        history_messages = [m for turn in kept for m in turn.messages()]
+        history_messages = [m for turn in kept for m in turn.messages(tools)]
         return Context(
             messages=fixed[:-1] + history_messages + fixed[-1:],
             dropped=len(earlier) - len(kept),

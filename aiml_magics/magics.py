@@ -163,6 +163,32 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         "cell below, without running it.",
     )
     @argument("--no-panel", action="store_true", help="No parameter panel for this cell.")
+    @argument(
+        "--tools",
+        metavar="NAMES",
+        help="Comma-separated functions the model may call: ones decorated with "
+        "@aiml_magics.tool, or any function in the notebook.",
+    )
+    @argument(
+        "--tool-choice",
+        metavar="auto|none|required|NAME",
+        help="Whether (or which function) the model must call.",
+    )
+    @argument(
+        "--no-parallel-tool-calls",
+        action="store_true",
+        help="Send parallel_tool_calls: false (one call at a time).",
+    )
+    @argument("--confirm-tools", action="store_true", help="Ask before running each call.")
+    @argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="SRC",
+        help="Image to send, repeatable: a PNG/JPEG/GIF/WebP file, an https:// URL, or a "
+        "variable holding a matplotlib Figure, PIL image, IPython Image or image bytes.",
+    )
+    @argument("--image-detail", choices=("low", "high", "auto"), help="Image detail to ask for.")
     @cell_magic("aiml")
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
@@ -189,6 +215,12 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         if to_cell is not None and not (to_cell in ("python", "all") or to_cell.isdigit()):
             raise UsageError(f"--to-cell takes a block number or 'all', got {to_cell!r}")
         user = cell.strip() if args.raw else interpolate(cell.strip(), self.shell.user_ns)
+        offered = self._tools(args)
+        pictures = self._images(args)
+        if pictures:
+            from .images import user_content
+
+            user = user_content(user, pictures, args.image_detail)
         chat = self.session.chats.get(args.chat)
         if args.new:
             chat.clear()
@@ -204,8 +236,15 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             history=not args.no_history,
             json_mode=args.json,
             out_var=out,
+            tools=tuple(offered),
+            tool_choice=args.tool_choice,
+            parallel_tool_calls=False if args.no_parallel_tool_calls else None,
+            confirm_tools=args.confirm_tools,
+            images=tuple(pictures),
         )
         reasoning_mode = args.reasoning or self.reasoning
+        if pictures:
+            self._show_thumbnails(pictures)
         view = self._view(reasoning_mode)
         if self.panel and not args.no_panel and self._widget_frontend():
             from .panel import CellPanel
@@ -216,6 +255,39 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         result = self.session.send(request, view)
         if to_cell is not None:
             self._code_to_next_cell(result.text, to_cell)
+
+    def _tools(self, args: argparse.Namespace) -> list[Any]:
+        """The tools a cell offers (checked before anything is sent)."""
+        if args.tools is None:
+            if args.tool_choice not in (None, "none", "auto") or args.confirm_tools:
+                raise UsageError("--tool-choice and --confirm-tools need --tools NAMES")
+            return []
+        from . import tools
+
+        offered = tools.resolve(args.tools, self.shell.user_ns)
+        tools.check_choice(args.tool_choice, offered)
+        return offered
+
+    def _images(self, args: argparse.Namespace) -> list[Any]:
+        """The cell's `--image` sources, loaded (a bad one stops the cell: nothing sent)."""
+        if not args.image:
+            if args.image_detail:
+                raise UsageError("--image-detail needs --image SRC")
+            return []
+        from .images import load_all
+
+        return load_all(args.image, self.shell.user_ns)
+
+    def _show_thumbnails(self, pictures: list[Any]) -> None:
+        from IPython.display import display
+
+        from .compose import thumbnails_bundle
+
+        bundle = thumbnails_bundle(pictures)
+        if self._in_terminal():
+            print(bundle["text/plain"])
+        else:
+            display(bundle, raw=True)
 
     def send_prompt(self, prompt: str, *, chat: str, model: str | None, key_text: str) -> Any:
         """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would."""

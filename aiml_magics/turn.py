@@ -17,7 +17,7 @@ from typing import Any
 
 from . import errors
 from .client import AimlClient
-from .compose import DONE, INCOMPLETE, INTERRUPTED
+from .compose import DONE, INCOMPLETE, INTERRUPTED, STOPPED
 from .config import AimlSettings, Secret, key_from_environment
 from .conversation import ChatStore, Turn, UsageTotals
 from .render import AnswerView
@@ -39,6 +39,11 @@ class TurnRequest:
     history: bool = True
     json_mode: bool = False
     out_var: str | None = None
+    tools: tuple[Any, ...] = ()  # tools.Tool, offered to the model (the loop runs them)
+    tool_choice: str | None = None
+    parallel_tool_calls: bool | None = None
+    confirm_tools: bool = False
+    images: tuple[Any, ...] = ()  # images.Image sent with `user` (their parts are in it)
 
 
 class Session:
@@ -121,8 +126,13 @@ class Session:
     def send(self, request: TurnRequest, view: AnswerView) -> ChatResult:
         """Send one turn and show it in `view`; the chat changes only if the answer completed."""
         chat = self.chats.get(request.chat)
+        offered = [t.name for t in request.tools]
         context = chat.context(
-            request.key, request.user, self.settings.context_tokens, history=request.history
+            request.key,
+            request.user,
+            self.settings.context_tokens,
+            history=request.history,
+            tools=offered,
         )
         if context.dropped:
             view.notice(
@@ -132,7 +142,10 @@ class Session:
         model = request.model or self.settings.effective("model")
         client = self.client()
         client.on_retry = lambda notice: view.notice(str(notice))
-        result = self._exchange(client, view, context.messages, model, request)
+        if request.tools:
+            result = self._tool_loop(client, view, context.messages, model, request)
+        else:
+            result = self._exchange(client, view, context.messages, model, request)
 
         if request.json_mode:
             result.json = parse_json_answer(result.text)
@@ -140,7 +153,7 @@ class Session:
         metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
         view.finish(result, DONE, metadata)
         if request.history:
-            chat.record(Turn.from_result(request.key, request.user, result))
+            chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
         self.namespace["_aiml"] = result
         if request.out_var:
             self.namespace[request.out_var] = result.text
@@ -158,13 +171,15 @@ class Session:
         messages: list[dict[str, Any]],
         model: str,
         request: TurnRequest,
+        params: dict[str, Any] | None = None,
     ) -> ChatResult:
+        params = request.params if params is None else params
         stream = None
         try:
             if not request.stream:
-                result = client.chat(messages, model=model, **request.params)
+                result = client.chat(messages, model=model, **params)
             else:
-                stream = client.stream(messages, model=model, **request.params)
+                stream = client.stream(messages, model=model, **params)
                 accumulated = stream.accumulator
                 for _ in stream:
                     view.update(accumulated.text, accumulated.reasoning)
@@ -183,6 +198,65 @@ class Session:
                 stream.close()
         self.totals.setdefault(result.model or model, UsageTotals()).add(result)
         return result
+
+    def _tool_loop(
+        self,
+        client: AimlClient,
+        view: AnswerView,
+        messages: list[dict[str, Any]],
+        model: str,
+        request: TurnRequest,
+    ) -> ChatResult:
+        """Send, run the calls the model asks for, send their results, until it answers."""
+        from . import tools
+
+        offered = {t.name: t for t in request.tools}
+        params = {
+            **request.params,
+            **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
+        }
+        confirm = tools.confirm_call if request.confirm_tools else None
+        limit = max(0, self.settings.max_tool_rounds)
+        results: list[ChatResult] = []
+        runs: list[tools.ToolRun] = []
+        exchange: list[dict[str, Any]] = []
+        while True:
+            if results and request.tool_choice not in (None, "auto", "none"):
+                # `required` or a named function applies to the first request only; forcing
+                # it again would make the model call tools until max_tool_rounds.
+                params.pop("tool_choice", None)
+            result = self._exchange(client, view, messages + exchange, model, request, params)
+            results.append(result)
+            if not result.tool_calls:
+                return tools.combine(results, runs, exchange, offered)
+            round_number = len(results)
+            if round_number > limit:
+                combined = tools.combine(results, runs, exchange, offered)
+                self.namespace["_aiml"] = combined
+                message = (
+                    f"the model still asked for tools after {limit} round(s) "
+                    f"(AimlMagics.max_tool_rounds = {limit}); stopped without an answer, "
+                    "nothing was added to the conversation"
+                )
+                view.notice(f"⏹ {message}")
+                view.finish(combined, STOPPED, None)
+                raise errors.ToolError(message)
+            exchange.append(tools.assistant_message(result))
+            for call in result.tool_calls:
+                view.notice(
+                    f"🔧 round {round_number}: {tools.call_line(call.name, call.arguments)}"
+                )
+                try:
+                    run = tools.run_call(call, offered, round_number=round_number, confirm=confirm)
+                except KeyboardInterrupt:
+                    view.finish(tools.combine(results, runs, exchange, offered), INTERRUPTED, None)
+                    raise errors.InterruptedError(
+                        f"The tool {call.name} was interrupted; the cell stopped and the "
+                        "conversation is unchanged."
+                    ) from None
+                runs.append(run)
+                view.notice(f"↳ {run.summary()}")
+                exchange.append(run.message())
 
     @staticmethod
     def _partial(stream: Any) -> ChatResult | None:

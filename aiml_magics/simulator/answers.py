@@ -6,10 +6,13 @@ table) and echoes what it received, so conversation tests can see their context 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from .catalogue import Model
 from .replies import Reply
@@ -113,17 +116,25 @@ def _reasoning(reply: Reply, messages: list[Any]) -> str:
 
 
 def default_markdown(messages: list[Any], model_name: str) -> str:
-    """The demo answer: quotes the last user message and counts what it received."""
+    """The demo answer: quotes the last user message and counts what it received.
+
+    After tool calls (the last messages are `tool` messages) it quotes each tool result it
+    received instead; for images it lists what arrived (media type, bytes, detail)."""
+    results = tool_results(messages)
+    if results:
+        return tool_results_markdown(results, len(messages))
     quote, images = _last_user(messages)
     received = f"(I received {_plural(len(messages), 'message')}.)"
     said = f'You wrote: "{quote}"' if quote else "You sent no text I could quote."
     if images:
         said += f" I see {_plural(images, 'image')}."
+    described = [f"- image {n}: {d}" for n, d in enumerate(last_user_images(messages), 1)]
     lines = [
         "## Simulated answer",
         "",
         f"{said} {received}",
         "",
+        *([*described, ""] if described else []),
         "- This answer comes from the local AI/ML API simulator, not a real model.",
         f"- Model requested: `{model_name}`",
         "- The text is deterministic, so tests can compare it.",
@@ -155,6 +166,70 @@ def default_json(messages: list[Any]) -> str:
         "images": images,
     }
     return json.dumps(data)
+
+
+def tool_results(messages: list[Any]) -> list[tuple[str, str, str]]:
+    """(call id, function name, content) of the trailing `tool` messages, in order."""
+    trailing = []
+    for message in reversed(messages):
+        if not isinstance(message, dict) or message.get("role") != "tool":
+            break
+        trailing.append(message)
+    names = {}
+    for message in messages:
+        if isinstance(message, dict) and message.get("role") == "assistant":
+            for call in message.get("tool_calls") or []:
+                if isinstance(call, dict):
+                    names[call.get("id")] = (call.get("function") or {}).get("name", "?")
+    return [
+        (str(m.get("tool_call_id")), names.get(m.get("tool_call_id"), "?"), str(m.get("content")))
+        for m in reversed(trailing)
+    ]
+
+
+def tool_results_markdown(results: list[tuple[str, str, str]], count: int) -> str:
+    """The answer after tool calls: quotes every result, so tests see the round trip."""
+    lines = [
+        "## Simulated answer",
+        "",
+        f"I received {_plural(len(results), 'tool result')} "
+        f"(and {_plural(count, 'message')} in all):",
+        "",
+    ]
+    for call_id, name, content in results:
+        lines.append(f"- {name} ({call_id}) returned: {content}")
+    return "\n".join(lines)
+
+
+def last_user_images(messages: list[Any]) -> list[str]:
+    """One line per image part of the last user message: type, size, detail."""
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if not isinstance(content, list):
+                return []
+            return [
+                describe_image(part.get("image_url") or {})
+                for part in content
+                if isinstance(part, dict) and part.get("type") == "image_url"
+            ]
+    return []
+
+
+def describe_image(image: dict[str, Any]) -> str:
+    """`image/png, 1234 bytes, detail low` for a data URI; the host for a URL."""
+    url = str(image.get("url", ""))
+    detail = image.get("detail") or "unset"
+    if url.startswith("data:"):
+        header, _, data = url.partition(",")
+        media_type = header[5:].split(";")[0] or "unknown"
+        try:
+            size = len(base64.b64decode(data, validate=True))
+        except (ValueError, binascii.Error):
+            return f"{media_type}, undecodable base64, detail {detail}"
+        return f"{media_type}, {size} bytes, detail {detail}"
+    host = urlsplit(url).hostname or "unknown host"
+    return f"URL on {host}, detail {detail}"
 
 
 def _last_user(messages: list[Any]) -> tuple[str, int]:
