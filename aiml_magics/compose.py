@@ -16,6 +16,7 @@ from .sanitize import escape_markdown_inline, neutralize_markdown
 
 STREAMING, DONE, INCOMPLETE, INTERRUPTED = "streaming", "done", "incomplete", "interrupted"
 STOPPED = "stopped"  # the tool loop hit AimlMagics.max_tool_rounds
+FAILED = "failed"  # the request failed after the output had started (e.g. retries ran out)
 
 
 def format_money(dollars: float) -> str:
@@ -68,6 +69,8 @@ def footer_text(result: ChatResult | None, status: str = DONE) -> str:
         parts.append("⚠ incomplete: the stream broke; not added to the conversation")
     elif status == INTERRUPTED:
         parts.append("⏹ interrupted: not added to the conversation")
+    elif status == FAILED:
+        parts.append("✗ no answer: the request failed (the error is below)")
     elif status == STOPPED:
         parts.append("⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation")
     return " · ".join(parts)

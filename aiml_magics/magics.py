@@ -11,8 +11,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
+from . import errors
 from .codeblocks import fenced_blocks, select_code
 from .completion import make_matcher
+from .compose import FAILED
 from .config import GENERATION_PARAMS, REASONING_MODES, AimlSettings, Secret, check_range
 from .conversation import cell_key
 from .interpolate import interpolate
@@ -252,7 +254,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             panel = CellPanel(self, request, reasoning_mode=reasoning_mode)
             panel.show()
             view = panel.watch(view)
-        result = self.session.send(request, view)
+        result = self._send(request, view)
         if to_cell is not None:
             self._code_to_next_cell(result.text, to_cell)
 
@@ -299,7 +301,17 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             params=self.default_params(),
             stream=self.stream,
         )
-        return self.session.send(request, self._view(self.reasoning))
+        return self._send(request, self._view(self.reasoning))
+
+    def _send(self, request: TurnRequest, view: Any) -> Any:
+        """Send, and never leave a "waiting…" display behind when the request failed."""
+        try:
+            return self.session.send(request, view)
+        except errors.AimlError:
+            answer = getattr(view, "view", view)  # the panel wraps the answer's view
+            if isinstance(answer, DisplayView) and answer.stats.publishes and not answer.ended:
+                answer.finish(None, FAILED)
+            raise
 
     def _code_to_next_cell(self, answer: str, which: str) -> None:
         picked = select_code(fenced_blocks(answer), which)

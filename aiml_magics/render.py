@@ -83,6 +83,7 @@ class DisplayView:
         self._handle: Any = None
         self.display_id = display_id  # set: stream into that existing display in place
         self._had_text = False
+        self.ended = False
         self._text = ""
         self._reasoning = ""
 
@@ -106,6 +107,7 @@ class DisplayView:
     ) -> None:
         if result is not None:
             self._text, self._reasoning = result.text, result.reasoning
+        self.ended = True
         self._publish(status, result, metadata)
         self.stats.final_bytes = self.stats.sizes[-1] if self.stats.sizes else 0
 

@@ -18,7 +18,13 @@ from typing import Any
 
 from IPython.core.error import StdinNotImplementedError, UsageError
 
-from .compose import footer_text, format_money
+from .compose import (
+    footer_text,
+    format_money,
+    tool_exchange_markdown,
+    user_markdown,
+    user_plain,
+)
 from .conversation import Chat, Turn
 from .result import ChatResult
 from .sanitize import escape_markdown_inline, neutralize_markdown
@@ -340,12 +346,14 @@ def chat_plain(chat: Chat) -> str:
     if chat.system:
         lines.append(f"System: {chat.system}")
     for number, turn in enumerate(chat.turns, 1):
-        lines += [f"[{number}] You: {turn.user}", f"[{number}] {turn.model}: {turn.answer}"]
+        lines += [
+            f"[{number}] You: {user_plain(turn.user)}",
+            f"[{number}] {turn.model}: {turn.answer}",
+        ]
     return "\n\n".join(lines)
 
 
 def _turn_markdown(number: int, turn: Turn) -> list[str]:
-    user = turn.user if isinstance(turn.user, str) else str(turn.user)
     summary = ChatResult(
         model=turn.model,
         requested_model=turn.requested_model,
@@ -355,7 +363,8 @@ def _turn_markdown(number: int, turn: Turn) -> list[str]:
         text=turn.answer,
     )
     return [
-        f"**{number}. You**\n\n{neutralize_markdown(user)}",
+        f"**{number}. You**\n\n{user_markdown(turn.user)}",
+        *([tool_exchange_markdown(turn.tool_exchange)] if turn.tool_exchange else []),
         f"**{number}. {escape_markdown_inline(turn.model or 'assistant')}**\n\n"
         f"{neutralize_markdown(turn.answer)}",
         f"*{escape_markdown_inline(footer_text(summary))}*",

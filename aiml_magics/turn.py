@@ -196,7 +196,8 @@ class Session:
         finally:
             if stream is not None:
                 stream.close()
-        self.totals.setdefault(result.model or model, UsageTotals()).add(result)
+        # Keyed by the id the user asked for, not the upstream id the service reports.
+        self.totals.setdefault(model, UsageTotals()).add(result)
         return result
 
     def _tool_loop(

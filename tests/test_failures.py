@@ -67,6 +67,9 @@ def test_giving_up_after_retries_is_one_message(run, aiml_simulator, magics):
     assert "HTTP 503" in out.stdout and "inference id" in out.stdout
     assert "Traceback" not in out.stdout
     assert chat_turns(magics) == []
+    # The retry notices stay visible, and the display no longer says it is waiting.
+    final = out.outputs[-1].data["text/plain"]
+    assert "retry 2 of 2" in final and "no answer" in final and "waiting for" not in final
 
 
 def test_budget_note_says_how_many_turns_were_left_out(run, ip, aiml_simulator):

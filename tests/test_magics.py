@@ -204,7 +204,7 @@ def test_history_chats_reset_and_usage_subcommands(run, aiml_simulator, magics, 
     chats = run("%aiml chats").final_markdown
     assert "| default | 1 | Be kind\\. |" in chats
     usage = run("%aiml usage").outputs[-1].data["text/plain"]
-    assert "seed-1-8-251228  1 " in usage
+    assert "bytedance/seed-1-8  1 " in usage
     assert "Forgot chat 'default'" in run("%aiml reset").stdout
     assert "default" not in magics.session.chats
     run("%%aiml -c other\nx")

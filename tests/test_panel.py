@@ -418,9 +418,11 @@ def test_session_panel_lists_chats_resets_them_and_refreshes_usage(run, magics, 
 
 
 def test_session_panel_escapes_model_names_in_the_usage_table(run, magics, aiml_simulator):
-    aiml_simulator.script(Reply(content="x", model="<img src=x onerror=alert(1)>"))
+    from aiml_magics.conversation import UsageTotals
+
     panel = session_panel(run, magics)
-    run("%%aiml\nq", cell_id="c1")
+    magics.session.totals["<img src=x onerror=alert(1)>"] = UsageTotals(requests=1)
+    run("%%aiml\nq", cell_id="c1")  # an answer refreshes the table
     assert "<img" not in panel.usage.value and "&lt;img" in panel.usage.value
 
 
