@@ -1,0 +1,448 @@
+"""What the simulator answers for each tutorial notebook, in the order the notebook asks.
+
+One function per notebook returns its replies; every chat request that reaches the simulator
+(each `%%aiml` cell, each retry, each `AimlClient.chat` call) takes the next one. Requests the
+simulator rejects before answering (an unknown model, an invalid body) take none. The harness
+adds a sentinel after the script and fails when the counts do not match, so an edited notebook
+cannot silently drift out of step with its script.
+
+The answers are written to read like real ones: a tutorial's stored outputs are what a reader
+learns from. Non-reasoning models get `reasoning=""` (the simulator's default answer reasons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiml_magics.simulator import Fault, Reply
+
+# -- 01-quickstart -----------------------------------------------------------------------------
+
+P_VALUE = """\
+A **p-value** is the probability of getting data at least as extreme as yours *if the null \
+hypothesis were true*. A small p-value (conventionally below 0.05) means your data would be \
+surprising under the null, which counts as evidence against it; it is **not** the probability \
+that the null hypothesis is true. It also says nothing about how large or how important an \
+effect is, so report an effect size next to it.
+
+```python
+import numpy as np
+from scipy import stats
+
+rng = np.random.default_rng(0)
+sample = rng.normal(loc=0.3, scale=1.0, size=50)
+
+# H0: the population mean is 0
+result = stats.ttest_1samp(sample, popmean=0)
+print(f"t = {result.statistic:.2f}, p = {result.pvalue:.4f}")
+```"""
+
+P_VALUE_REASONING = """\
+The user wants a definition in three sentences and a short example. Key points: probability of \
+data this extreme assuming H0; not the probability that H0 is true; no information about effect \
+size. The shortest runnable example is a one-sample t-test with scipy on simulated data."""
+
+TWO_SAMPLE = """\
+With two independent groups, use a **two-sample t-test**. Welch's version (`equal_var=False`) \
+does not assume both groups have the same variance, so it is the safer default.
+
+```python
+import numpy as np
+from scipy import stats
+
+rng = np.random.default_rng(42)
+control = rng.normal(loc=10.0, scale=2.0, size=40)
+treatment = rng.normal(loc=11.2, scale=2.5, size=40)
+
+result = stats.ttest_ind(treatment, control, equal_var=False)
+print(f"t = {result.statistic:.2f}, p = {result.pvalue:.4f}")
+print(f"difference in means: {treatment.mean() - control.mean():.2f}")
+```
+
+As before, a small p-value says the difference is unlikely to be chance alone; the difference in \
+means tells you whether it matters."""
+
+TWO_SAMPLE_REASONING = """\
+Same topic as before, now comparing two groups. Independent samples, so ttest_ind; recommend \
+Welch (equal_var=False). Simulate control and treatment with different means, print t, p and \
+the difference in means to connect back to effect size."""
+
+P_004 = """\
+Not strong: p = 0.04 is just below the usual 0.05 threshold, so it is *some* evidence against \
+the null, but a result this close to the line is easily produced by chance, small effects or \
+analysis choices, and it should be replicated before anyone relies on it."""
+
+P_004_REASONING = """\
+One sentence. 0.04 is below 0.05 but barely; by common guidelines (e.g. Bayes factor bounds) \
+that is weak-to-moderate evidence. Mention replication and that the threshold is a convention."""
+
+
+def quickstart() -> list[Reply]:
+    return [
+        Reply(content=P_VALUE, reasoning=P_VALUE_REASONING),  # What is a p-value?
+        Reply(content=TWO_SAMPLE, reasoning=TWO_SAMPLE_REASONING),  # two-sample t-test
+        Reply(content=P_004, reasoning=P_004_REASONING),  # --reasoning show
+    ]
+
+
+# -- 02-parameters-and-widgets ---------------------------------------------------------------
+
+COLUMN_NAME = """\
+`days_between_last_orders` is descriptive and carries the unit. If you prefer something \
+shorter, `reorder_gap_days` works too; keep the `_days` suffix either way, so nobody has to \
+guess the unit."""
+
+PROJECT_NAMES = """\
+- Churnado
+- Stayin' Alive
+- The Leaving Room
+- Hold My Customer
+- Exit Wounds Analytics"""
+
+MISSING_VALUES = """\
+- **Drop** rows or columns with gaps when little is missing: `df.dropna()`, `df.dropna(axis=1)`.
+- **Fill** with a constant or a statistic: `df.fillna(0)`, `df["age"].fillna(df["age"].median())`.
+- **Carry values** forward or back in ordered data: `df.ffill()`, `df.bfill()`.
+- **Interpolate** numeric series: `df.interpolate()`, or `method="time"` on a datetime index."""
+
+GROUPBY_SUM = """\
+A pandas **Series**: its index holds each distinct region (sorted), and each value is the sum of \
+`revenue` over the rows of that region."""
+
+ORDER_JSON = '{"product": "USB-C cable (2 m)", "quantity": 3, "unit_price": 7.99}'
+
+MEDIAN = """\
+Report the median when the data are skewed or have outliers (incomes, house prices, response \
+times), because a few extreme values pull the mean far more than they move the median."""
+
+DOCSTRING = '`"""Return a copy of the DataFrame with duplicate rows removed."""`'
+
+PLAYFUL_DOCSTRING = (
+    '`"""Spot the twins, keep one of each, and hand back a DataFrame without déjà vu."""`'
+)
+
+
+def parameters() -> list[Reply]:
+    return [
+        Reply(content=COLUMN_NAME, reasoning=""),  # -m openai/gpt-4o
+        Reply(  # -t 1.2 --seed 7
+            content=PROJECT_NAMES,
+            reasoning="Playful, about customers leaving, short. Puns on churn and on leaving; "
+            "mix pop-culture references with plain fun words.",
+        ),
+        Reply(content="Churn Risk Forecasting", reasoning="One plain, descriptive name."),  # top-p
+        Reply(  # --max-tokens 400 and the penalties
+            content=MISSING_VALUES,
+            reasoning="Four options, one line each: drop, fill, forward/back fill, interpolate. "
+            "Give the pandas call for each.",
+        ),
+        Reply(  # -p reasoning_effort=low -p stop
+            content=GROUPBY_SUM, reasoning="Short question: it returns a Series indexed by region."
+        ),
+        Reply(  # --json
+            content=ORDER_JSON,
+            reasoning="Quantity 3, unit price 7.99 (euros), the product is the cable with its "
+            "length. Keys as requested.",
+        ),
+        Reply(  # --no-stream
+            content=MEDIAN,
+            reasoning="One sentence: skewed data and outliers, with typical examples.",
+        ),
+        Reply(content=DOCSTRING, reasoning=""),  # %config model = openai/gpt-4o
+        Reply(  # -m bytedance/seed-1-8 -t 0.9
+            content=PLAYFUL_DOCSTRING,
+            reasoning="Same docstring in a playful tone; still one line, still accurate: "
+            "duplicates are removed and a DataFrame is returned.",
+        ),
+    ]
+
+
+# -- 03-conversations --------------------------------------------------------------------------
+
+REVENUE_PER_REGION = """\
+Group by region and sum the revenue:
+
+```python
+totals = sales.groupby("region")["revenue"].sum()
+```
+
+`totals` is a Series indexed by region. Add `.reset_index()` if you want a DataFrame with the \
+columns region and revenue."""
+
+SORTED_TOTALS = """\
+Sort the totals by value, in descending order:
+
+```python
+totals = (
+    sales.groupby("region")["revenue"]
+    .sum()
+    .sort_values(ascending=False)
+)
+```"""
+
+REVIEW_SYSTEM = "You are a meticulous code reviewer. Answer with at most three bullet points."
+
+REVIEW_FUNCTION = """\
+- `group.value` hard-codes a column called `value` (and clashes with DataFrame attributes if it \
+is ever renamed); take the column name as a parameter and write `group[value_col]`.
+- The loop rebuilds what pandas does in one vectorised call: `df.groupby(col)[value_col].mean()`.
+- A dict loses the index and the dtype; return the Series, and call `.to_dict()` only where a \
+dict is really needed."""
+
+ONE_LINE = """\
+```python
+def mean_by_group(df, col, value_col="value"):
+    return df.groupby(col)[value_col].mean().to_dict()
+```
+
+- Same result as the loop, computed by pandas in one pass.
+- Drop `.to_dict()` to keep the Series and its index."""
+
+REVIEW_LINE = """\
+- `df.price > 0` is False for missing prices, so those rows are dropped here already; make sure \
+that is intended.
+- `.dropna()` without `subset=` drops rows with a gap in *any* column, which can remove far more \
+rows than expected.
+- Reassigning `df` hides the original; keep it (`clean = ...`) until you have checked how many \
+rows were lost."""
+
+SHORTCUT = """\
+**Shift + Enter** runs the cell and selects the next one. **Ctrl + Enter** (⌘ + Enter on macOS) \
+runs it and stays on it, and **Alt + Enter** runs it and inserts a new cell below."""
+
+ONE_SNIPPET = """\
+In what you sent me I can see only one snippet: `groupby` + `sum` + `sort_values`. If there was \
+another one earlier in our conversation, it is not in what I received, so paste both and I will \
+compare them. In general the `groupby` aggregation dominates the time; sorting the few resulting \
+groups costs next to nothing."""
+
+CHART_CHOICE = """\
+A line chart with month on the x-axis, revenue on the y-axis and one line per region: four lines \
+over 24 points stay readable and show trends and seasonality at a glance."""
+
+F_STRING = """\
+It prints the text `{summary} has` followed by the number of rows, for example \
+`{summary} has 120 rows`: doubled braces in an f-string stand for literal braces, while \
+`{stats['rows']}` is replaced by its value."""
+
+CHART_CODE = """\
+```python
+import matplotlib.pyplot as plt
+
+monthly = sales.pivot_table(index="month", columns="region", values="revenue", aggfunc="sum")
+
+ax = monthly.plot(figsize=(10, 5), marker="o")
+ax.set_xlabel("Month")
+ax.set_ylabel("Revenue")
+ax.set_title("Revenue per month by region")
+ax.legend(title="Region")
+plt.tight_layout()
+plt.show()
+```"""
+
+REVIEW_CHART = """\
+- `pivot_table` sorts the months: make sure `month` is a date or a period, not a name such as \
+"Jan", or the lines will run in alphabetical order.
+- Months without sales become gaps in the lines; add `fill_value=0` if a missing month really \
+means zero revenue.
+- Put the currency in the y-axis label, for example `Revenue (EUR)`."""
+
+
+def conversations() -> list[Reply]:
+    return [
+        Reply(  # total revenue per region
+            content=REVENUE_PER_REGION,
+            reasoning="Group by region and sum revenue; say what type the result is.",
+        ),
+        Reply(  # sorted, please
+            content=SORTED_TOTALS,
+            reasoning="Continue from the previous snippet: add sort_values(ascending=False).",
+        ),
+        Reply(  # -c review -s ...
+            content=REVIEW_FUNCTION,
+            reasoning="At most three bullets. Issues: hard-coded 'value' attribute, a loop "
+            "instead of a vectorised groupby mean, a dict as the return type.",
+        ),
+        Reply(  # -c review: one line
+            content=ONE_LINE,
+            reasoning="One line, keep the signature, add the value_col parameter from the review.",
+        ),
+        Reply(  # -c review --new
+            content=REVIEW_LINE,
+            reasoning="New topic, one line of filtering: comparisons with NaN, dropna over all "
+            "columns, reassigning df.",
+        ),
+        Reply(content=SHORTCUT, reasoning="JupyterLab's run shortcuts."),  # --no-history
+        Reply(  # the context budget
+            content=ONE_SNIPPET,
+            reasoning="I only see a single code snippet in the context. Say that the other one "
+            "is missing instead of guessing.",
+        ),
+        Reply(  # -c plots with {variables}
+            content=CHART_CHOICE,
+            reasoning="Time series, four groups, 24 points: a line per region.",
+        ),
+        Reply(  # -c code with braces
+            content=F_STRING,
+            reasoning="Doubled braces in an f-string print literal braces; stats['rows'] is "
+            "len(df).",
+        ),
+        Reply(  # -c plots -o chart_code
+            content=CHART_CODE,
+            reasoning="Pivot to month x region; DataFrame.plot then draws one line per region.",
+        ),
+        Reply(  # -c review of {chart_code}
+            content=REVIEW_CHART,
+            reasoning="Check the pivot, the order of the months, missing months and the labels.",
+        ),
+    ]
+
+
+# -- 04-reasoning-usage-and-cost ---------------------------------------------------------------
+
+SCREENING = """\
+About **8.8 %**, which surprises most people.
+
+Out of 10,000 people, 100 have the disease and 9,900 do not:
+
+| | test positive | test negative |
+|---|---|---|
+| disease (100) | 95 | 5 |
+| no disease (9,900) | 990 | 8,910 |
+
+Of the 95 + 990 = 1,085 positive tests, only 95 come from people with the disease: \
+95 / 1,085 ≈ 0.088. Because the disease is rare, the false positives from the large healthy \
+group outnumber the true positives more than ten to one."""
+
+SCREENING_REASONING = """\
+This is Bayes' theorem. Prior P(D) = 0.01. Sensitivity P(+|D) = 0.95. Specificity is 0.90, so \
+the false-positive rate P(+|not D) = 0.10.
+
+P(+) = 0.95 × 0.01 + 0.10 × 0.99 = 0.0095 + 0.099 = 0.1085.
+
+P(D|+) = 0.0095 / 0.1085 ≈ 0.0876.
+
+Check with natural frequencies: of 10,000 people, 100 are sick and 95 of them test positive; \
+9,900 are healthy and 990 of them test positive. 95 / 1,085 = 0.0876. Consistent. The answer is \
+about 8.8 %, the base-rate effect; a small table will make it intuitive."""
+
+SECOND_TEST = """\
+About **48 %**. The first positive result raised the probability to 8.8 %, and a second \
+independent positive updates it again: 0.95 × 0.088 / (0.95 × 0.088 + 0.10 × 0.912) ≈ 0.48. \
+In natural frequencies: of the 1,085 people with a first positive test, about 90 of the 95 sick \
+ones and 99 of the 990 healthy ones test positive again, and 90 / 189 ≈ 0.48. Even two \
+positives leave it close to a coin flip; a third would bring it to about 90 %."""
+
+SECOND_TEST_REASONING = """\
+Use the previous posterior as the new prior: 0.0876. P(+) = 0.95 × 0.0876 + 0.10 × 0.9124 = \
+0.0832 + 0.0912 = 0.1744. P(D|++) = 0.0832 / 0.1744 ≈ 0.477. Natural frequencies: \
+95 × 0.95 = 90.25 sick, 990 × 0.10 = 99 healthy, 90.25 / 189.25 ≈ 0.477. A third positive gives \
+0.95 × 0.477 / (0.95 × 0.477 + 0.1 × 0.523) ≈ 0.90; worth mentioning to show the trend."""
+
+BIAS_VARIANCE_REASONING = """\
+The user wants the bias-variance trade-off explained with an example. Plan: define bias (error \
+from assumptions that are too simple, underfitting) and variance (error from sensitivity to the \
+particular training sample, overfitting), show that the expected test error is bias squared plus \
+variance plus noise, then use polynomial regression of increasing degree as the example."""
+
+BIAS_VARIANCE = """\
+The **bias-variance trade-off** describes two ways a model can be wrong. *Bias* is error from \
+assumptions that are too simple: a straight line fitted to curved data misses the pattern \
+however much data you give it. *Variance* is error from a model that is so flexible that it \
+follows the noise of its particular training sample."""
+
+READABLE_PANDAS = """\
+1. **Chain methods** instead of a temporary variable per step: \
+`orders.query("status == 'paid'").groupby("customer_id").size()`, one step per line inside \
+parentheses.
+2. **Name things after what they hold**: `orders_per_customer`, not `df2` or `temp`.
+3. **Prefer vectorised operations** to `apply` with a lambda: \
+`orders["total"] = orders.price * orders.quantity` says what it does and runs much faster."""
+
+NAMING = """\
+Names are the documentation that never goes out of date. A notebook that goes `df`, `df2`, \
+`df_new`, `temp` makes every reader (you, in three months) re-run it in their head to know what \
+each variable holds. Compare
+
+```python
+df2 = df[df.status == "paid"].groupby("customer_id").size()
+```
+
+with
+
+```python
+paid_orders = orders[orders.status == "paid"]
+orders_per_customer = paid_orders.groupby("customer_id").size()
+```
+
+The second version is one line longer and needs no comment. A good name says *what* the rows are \
+(`orders`, `customers`), at which *grain* (`_per_customer`, `_daily`) and, for numbers, in which \
+*unit* (`revenue_eur`, `duration_s`)."""
+
+
+def reasoning_usage_and_cost() -> list[Reply]:
+    return [
+        Reply(content=SCREENING, reasoning=SCREENING_REASONING),  # deepseek-r1
+        Reply(content=SECOND_TEST, reasoning=SECOND_TEST_REASONING),  # --reasoning hide
+        # --max-tokens 40: the simulator spends the budget on the reasoning, like a real model
+        Reply(reasoning=BIAS_VARIANCE_REASONING),
+        # -m openai/gpt-4o --max-tokens 60: the answer stops at 60 tokens (240 characters)
+        Reply(content=BIAS_VARIANCE[:240].rstrip(), reasoning="", finish_reason="length"),
+        Reply(  # -c cost, first question
+            content=READABLE_PANDAS,
+            reasoning="Three tips: method chaining, naming, vectorisation instead of apply.",
+        ),
+        Reply(  # -c cost, second question
+            content=NAMING,
+            reasoning="The second tip is naming. Show a before and after, then a naming scheme: "
+            "entity, grain, unit.",
+        ),
+    ]
+
+
+# -- 05-errors-and-configuration ---------------------------------------------------------------
+
+PANDAS_TIP = """\
+Replace row-wise `apply` with arithmetic on whole columns: \
+`df["total"] = df["price"] * df["quantity"]` runs in compiled code and is often a hundred times \
+faster than `df.apply(lambda row: row.price * row.quantity, axis=1)`."""
+
+ASSUMPTIONS = """\
+Linear regression rests on a handful of assumptions:
+
+1. **Linearity**: the expected outcome is a linear function of the predictors.
+2. **Independence**: the errors of different observations are independent.
+3. **Homoscedasticity**: the errors have the same variance at every level of the predictors.
+4. **Normality**: the errors are normally distributed (this matters for inference on small \
+samples, not for the estimates themselves).
+5. **No perfect multicollinearity**: no predictor is an exact linear combination of others."""
+
+
+def errors_and_configuration() -> list[Reply]:
+    return [
+        Reply.error(401),  # wrong key
+        Reply.error(403),  # out of credits
+        # (--top-p 0, the invalid -p field and the unknown model never reach a reply)
+        Reply.error(429, headers={"Retry-After": "1"}),  # rate limited once ...
+        Reply(content=PANDAS_TIP, reasoning="One tip: vectorise instead of apply."),  # ... then ok
+        Reply.error(503, times=3, headers={"retry-after-ms": "300"}),  # gives up after 2 retries
+        Reply(  # the stream breaks after 20 events
+            content=ASSUMPTIONS,
+            reasoning="",
+            fault=Fault.disconnect(after_chunks=20),
+        ),
+        Reply(content="positive", reasoning=""),  # AimlClient.chat, three reviews
+        Reply(content="negative", reasoning=""),
+        Reply(content="neutral", reasoning=""),
+        Reply(content="1, 2, 3, 4, 5", reasoning="", chunk_size=3),  # AimlClient.stream
+        Reply.error(429),  # AimlClient(max_retries=0)
+    ]
+
+
+REPLIES: dict[str, Callable[[], list[Reply]]] = {
+    "01-quickstart": quickstart,
+    "02-parameters-and-widgets": parameters,
+    "03-conversations": conversations,
+    "04-reasoning-usage-and-cost": reasoning_usage_and_cost,
+    "05-errors-and-configuration": errors_and_configuration,
+}
