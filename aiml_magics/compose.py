@@ -12,11 +12,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from .result import ChatResult
-from .sanitize import escape_markdown_inline, neutralize_markdown
 
 STREAMING, DONE, INCOMPLETE, INTERRUPTED = "streaming", "done", "incomplete", "interrupted"
 STOPPED = "stopped"  # the tool loop hit AimlMagics.max_tool_rounds
 FAILED = "failed"  # the request failed after the output had started (e.g. retries ran out)
+
+
+def neutralize_markdown(text: str, *, allow_remote_images: bool = False) -> str:
+    """`sanitize.neutralize_markdown`, imported on first use to keep `%load_ext` fast."""
+    from .sanitize import neutralize_markdown as neutralize
+
+    return neutralize(text, allow_remote_images=allow_remote_images)
+
+
+def escape_markdown_inline(text: str) -> str:
+    from .sanitize import escape_markdown_inline as escape
+
+    return escape(text)
 
 
 def format_money(dollars: float) -> str:

@@ -19,15 +19,16 @@ from typing import Any
 from IPython.core.error import StdinNotImplementedError, UsageError
 
 from .compose import (
+    escape_markdown_inline,
     footer_text,
     format_money,
+    neutralize_markdown,
     tool_exchange_markdown,
     user_markdown,
     user_plain,
 )
 from .conversation import Chat, Turn
 from .result import ChatResult
-from .sanitize import escape_markdown_inline, neutralize_markdown
 
 SETTINGS_SHOWN = (
     "model",

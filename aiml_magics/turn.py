@@ -13,15 +13,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .client import AimlClient
 from .compose import DONE, INCOMPLETE, INTERRUPTED, STOPPED
 from .config import AimlSettings, Secret, key_from_environment
 from .conversation import ChatStore, Turn, UsageTotals
 from .render import AnswerView
 from .result import ChatResult
+
+if TYPE_CHECKING:
+    from .client import AimlClient
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ class Session:
             s.read_timeout,
         )
         if self._client is None or signature != self._client_signature:
+            from .client import AimlClient
+
             if self._client is not None:
                 self._client.close()
             self._client = AimlClient(
@@ -108,6 +112,8 @@ class Session:
         self._model_names = sorted({n for m in models for n in (m.id, *m.aliases)})
 
     def _fetch_model_names(self, base_url: str) -> None:
+        from .client import AimlClient
+
         client = AimlClient(None, base_url, max_retries=0, connect_timeout=3, read_timeout=5)
         try:
             models = client.models()

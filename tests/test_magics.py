@@ -250,3 +250,20 @@ def test_key_subcommand_keeps_the_typed_key_in_memory(run, aiml_simulator, monke
     assert "in memory" in run("%aiml key").stdout
     assert run("%%aiml\nhi").error is None
     assert aiml_simulator.chat_requests[-1].authorized
+
+
+def test_load_ext_imports_only_what_it_needs():
+    """`%load_ext` stays fast: HTTP, widgets, the parser and tools load on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "InteractiveShell.instance().run_line_magic('load_ext', 'aiml_magics')\n"
+        "heavy = ['requests', 'ipywidgets', 'markdown_it', 'aiml_magics.client',\n"
+        "         'aiml_magics.sanitize', 'aiml_magics.tools', 'aiml_magics.images']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
