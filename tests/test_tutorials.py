@@ -35,6 +35,7 @@ EXPECTED = {
     "03-conversations",
     "04-reasoning-usage-and-cost",
     "05-errors-and-configuration",
+    "06-tools-and-images",
 }
 NBVAL_TIMEOUT = 300
 STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--no-stream)")
@@ -380,7 +381,7 @@ def test_reasoning_and_limits_show_up_in_the_footer(outcomes):
     growth = re.search(r"prompt tokens: (\d+) -> (\d+)", text_of(cell(nb, 'print(f"prompt')))
     assert int(growth[2]) > 3 * int(growth[1]), "the second prompt carries the first turn"
     usage = text_of(cell(nb, "%aiml usage"))
-    assert re.search(r"^deepseek-reasoner +2 ", usage, re.MULTILINE)
+    assert re.search(r"^deepseek/deepseek-r1 +2 ", usage, re.MULTILINE)
 
 
 def test_failures_look_as_described(outcomes):
@@ -423,3 +424,82 @@ def test_failures_look_as_described(outcomes):
     assert "rate limited (HTTP 429)" in text_of(cell(nb, "from aiml_magics.errors"))
     assert "Hello from notebook 5" in text_of(cell(nb, "offline = "))
     assert asking(outcome, "Hello from notebook 5") == [], "that one went to the local server"
+
+
+def test_tools_and_images_make_the_round_trip_they_describe(outcomes):
+    outcome = outcomes["06-tools-and-images"]
+    nb = executed(outcomes, "06-tools-and-images")
+    requests = [r.body for r in outcome.requests]
+    assert len(requests) == 12
+
+    offered = [t["function"]["name"] for t in requests[0]["tools"]]
+    assert offered == ["lookup_price", "portfolio_value"]
+    schema = requests[0]["tools"][0]["function"]["parameters"]
+    assert schema["required"] == ["ticker"]
+    assert "'required': ['ticker']" in text_of(cell(nb, "aiml_magics.tools.describe"))
+
+    asked, *results = requests[1]["messages"][-3:]
+    assert [c["function"]["name"] for c in asked["tool_calls"]] == ["portfolio_value"] * 2
+    assert [(m["role"], m["content"]) for m in results] == [("tool", "7037.0"), ("tool", "6856.5")]
+    assert text_of(cell(nb, "_aiml.tool_rounds")) == "(1, 2)"
+    assert "1 tool round, 2 calls, 2 requests" in markdown(
+        cell(nb, "%%aiml --tools lookup_price,portfolio_value\nIs my")
+    )
+
+    failed = requests[3]["messages"][-1]
+    assert failed["role"] == "tool" and "no closing price for TSLA" in failed["content"]
+
+    forced, after = requests[4], requests[5]
+    assert forced["tool_choice"] == {"type": "function", "function": {"name": "lookup_price"}}
+    assert forced["parallel_tool_calls"] is False
+    assert "tool_choice" not in after, "a named tool is forced on the first request only"
+
+    (stopped,) = [
+        o
+        for o in cell(nb, "%%aiml --tools lookup_price,portfolio_value --no-stream").outputs
+        if o.output_type == "error"
+    ]
+    assert stopped.ename == "ToolError" and "max_tool_rounds = 1" in stopped.evalue
+
+    def images(body: dict) -> list[dict]:
+        return [
+            part["image_url"]
+            for message in body["messages"]
+            if isinstance(message["content"], list)
+            for part in message["content"]
+            if part["type"] == "image_url"
+        ]
+
+    (figure,) = images(requests[8])
+    assert figure["url"].startswith("data:image/png;base64,")
+    assert all(m.get("role") != "tool" for m in requests[8]["messages"]), "-c charts is separate"
+    assert images(requests[9])[-1]["detail"] == "low"
+    url = "https://matplotlib.org/stable/_images/sphx_glr_simple_plot_001.png"
+    assert images(requests[10])[-1] == {"url": url}, "a URL is sent as the URL"
+    assert len(images(requests[11])) == 3, "earlier images go along as context"
+    thumbnail, _answer = cell(nb, "%%aiml -c charts --image fig").outputs
+    assert thumbnail.data["text/markdown"].startswith("![fig"), "a thumbnail of what was sent"
+    assert "data:image/png;base64," in thumbnail.data["text/markdown"]
+
+
+def test_workflow_sections_do_what_they_say(outcomes):
+    quickstart = outcomes["01-quickstart"]
+    nb = executed(outcomes, "01-quickstart")
+    assert "Put code block 1 of 1 into a new cell below" in text_of(cell(nb, "%%aiml --to-cell"))
+    assert "def mean_ci" in markdown(cell(nb, "%%aiml --to-cell"))
+    (fix,) = [r for r in quickstart.requests if "raised an exception" in str(r.body["messages"])]
+    question = fix.body["messages"][-1]["content"]
+    assert "heights.mean(axis=1)" in question and "AxisError" in question
+    assert len(fix.body["messages"]) == 1, "the chat fix starts empty"
+
+    panel = text_of(cell(executed(outcomes, "02-parameters-and-widgets"), "%aiml panel"))
+    assert panel.startswith("%aiml panel needs a widget frontend") and panel.count("\n") == 1
+
+    nb = executed(outcomes, "03-conversations")
+    assert "Wrote chat 'plots' (2 turns) to plots.json" in text_of(
+        cell(nb, "%aiml export -c plots plots.json")
+    )
+    assert text_of(cell(nb, "with open(")).startswith("### Chat plots")
+    assert "Imported chat 'plots' with 2 turns" in text_of(cell(nb, "%aiml import plots.json"))
+    restored = markdown(code_cells(nb)[-2])  # the second `%aiml history -c plots`
+    assert "**2. You**" in restored and "pivot_table" in restored

@@ -77,11 +77,53 @@ One sentence. 0.04 is below 0.05 but barely; by common guidelines (e.g. Bayes fa
 that is weak-to-moderate evidence. Mention replication and that the threshold is a convention."""
 
 
+CONFIDENCE_INTERVAL = """\
+Use the t distribution: with a small sample the standard error is itself estimated, so the \
+interval is a little wider than with the normal distribution.
+
+```python
+import numpy as np
+from scipy import stats
+
+
+def mean_ci(sample, confidence=0.95):
+    \"\"\"Mean of a sample and its confidence interval, from the t distribution.\"\"\"
+    sample = np.asarray(sample, dtype=float)
+    mean = sample.mean()
+    sem = stats.sem(sample)
+    low, high = stats.t.interval(confidence, len(sample) - 1, loc=mean, scale=sem)
+    return mean, (low, high)
+```
+
+`mean_ci([2.1, 2.5, 1.9, 2.8])` returns the mean and the interval as a tuple."""
+
+FIX_AXIS = """\
+`heights` is one-dimensional: it has only axis 0, so `axis=1` asks for a second dimension \
+that does not exist. For a 1-D array, drop the argument (or use `axis=0`):
+
+```python
+import numpy as np
+
+heights = np.array([1.62, 1.75, 1.80, 1.68])
+heights.mean()
+```
+
+`axis=1` is for 2-D data, such as a table with one row per person, where it averages each row."""
+
+
 def quickstart() -> list[Reply]:
     return [
         Reply(content=P_VALUE, reasoning=P_VALUE_REASONING),  # What is a p-value?
         Reply(content=TWO_SAMPLE, reasoning=TWO_SAMPLE_REASONING),  # two-sample t-test
         Reply(content=P_004, reasoning=P_004_REASONING),  # --reasoning show
+        Reply(  # --to-cell
+            content=CONFIDENCE_INTERVAL,
+            reasoning="A small function: mean, standard error, t-based interval with scipy.",
+        ),
+        Reply(  # %aiml fix
+            content=FIX_AXIS,
+            reasoning="AxisError on a 1-D array with axis=1. Explain axes, show the fix.",
+        ),
     ]
 
 
@@ -439,10 +481,88 @@ def errors_and_configuration() -> list[Reply]:
     ]
 
 
+# -- 06-tools-and-images -----------------------------------------------------------------------
+
+PORTFOLIO = """\
+Yes. Your portfolio closed at **$7,037.00** on 2026-11-25, against **$6,856.50** on \
+2026-11-18: **$180.50 more**, a gain of about **2.6 %** in a week."""
+
+NO_TSLA = """\
+I could not get that price: the price lookup has no closing price for **TSLA** on 2026-11-25 \
+(it only knows AAPL, MSFT and NVDA). If TSLA should be covered, add it to the data behind \
+`lookup_price`."""
+
+NVDA_PRICE = "One NVDA share closed at **$131.60** on 2026-11-25."
+
+CHART_TREND = """\
+Visitors grew steadily from about 1,200 in January to about 1,900 in June, roughly 58 % in \
+half a year. The only interruption is a small dip in April, after which growth picks up again."""
+
+APRIL_DIP = """\
+Yes, April: visitors fell slightly, from about 1,500 in March to about 1,480, before rising \
+again in May. With a drop this small it is more likely noise than a real change."""
+
+URL_PLOT = """\
+The example is a single smooth curve (a sine-like line over time) drawn without markers, \
+while your chart connects six monthly values with markers on a categorical month axis. Yours \
+shows a trend in counts; the example shows a continuous function."""
+
+JULY = """\
+Around **2,000 visitors**. The first chart grew by about 140 visitors a month on average, \
+and by 180 from May to June, so July near 2,000 continues the trend; treat it as a rough \
+extrapolation from six points, not a forecast."""
+
+
+def call(id: str, name: str, **arguments: object) -> dict:
+    return {"id": id, "name": name, "arguments": arguments}
+
+
+def tools_and_images() -> list[Reply]:
+    return [
+        Reply(  # --tools: two parallel calls, then the answer
+            tool_calls=[
+                call("call_1", "portfolio_value", day="2026-11-25"),
+                call("call_2", "portfolio_value", day="2026-11-18"),
+            ],
+            reasoning="",
+        ),
+        Reply(content=PORTFOLIO, reasoning=""),
+        Reply(  # a tool that raises
+            tool_calls=[call("call_3", "lookup_price", ticker="TSLA", day="2026-11-25")],
+            reasoning="",
+        ),
+        Reply(content=NO_TSLA, reasoning=""),
+        Reply(  # --tool-choice lookup_price --no-parallel-tool-calls
+            tool_calls=[call("call_4", "lookup_price", ticker="NVDA", day="2026-11-25")],
+            reasoning="",
+        ),
+        Reply(content=NVDA_PRICE, reasoning=""),
+        Reply(  # max_tool_rounds = 1: a first round ...
+            tool_calls=[
+                call("call_5", "lookup_price", ticker=ticker, day="2026-11-18")
+                for ticker in ("AAPL", "MSFT", "NVDA")
+            ],
+            reasoning="",
+        ),
+        Reply(  # ... and a second one, which is not run
+            tool_calls=[
+                call("call_6", "lookup_price", ticker=ticker, day="2026-11-25")
+                for ticker in ("AAPL", "MSFT", "NVDA")
+            ],
+            reasoning="",
+        ),
+        Reply(content=CHART_TREND, reasoning=""),  # --image fig
+        Reply(content=APRIL_DIP, reasoning=""),  # --image visitors.png --image-detail low
+        Reply(content=URL_PLOT, reasoning=""),  # --image https://...
+        Reply(content=JULY, reasoning=""),  # the images go along as context
+    ]
+
+
 REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
     "03-conversations": conversations,
     "04-reasoning-usage-and-cost": reasoning_usage_and_cost,
     "05-errors-and-configuration": errors_and_configuration,
+    "06-tools-and-images": tools_and_images,
 }
