@@ -39,6 +39,29 @@ INTEGER_PARAMS = {"max_tokens", "seed"}
 
 REASONING_MODES = ("show", "collapse", "hide")
 
+# Every setting a user can change, in the order `%aiml config` lists them.
+SETTINGS = (
+    "model",
+    "base_url",
+    "system_prompt",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "frequency_penalty",
+    "presence_penalty",
+    "seed",
+    "stream",
+    "reasoning",
+    "max_retries",
+    "connect_timeout",
+    "read_timeout",
+    "context_tokens",
+    "update_interval",
+    "allow_remote_images",
+    "panel",
+    "max_tool_rounds",
+)
+
 
 class Secret:
     """Holds the API key; every textual form of it is redacted."""
@@ -136,26 +159,7 @@ class AimlSettings(Configurable):
         self._set_in_code: set[str] = set()
         super().__init__(**kwargs)
 
-    @observe(
-        "model",
-        "base_url",
-        "system_prompt",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "frequency_penalty",
-        "presence_penalty",
-        "seed",
-        "stream",
-        "reasoning",
-        "max_retries",
-        "connect_timeout",
-        "read_timeout",
-        "context_tokens",
-        "update_interval",
-        "allow_remote_images",
-        "panel",
-    )
+    @observe(*SETTINGS)
     def _remember_explicit(self, change: Any) -> None:
         if not hasattr(self, "_set_in_code"):
             self._set_in_code = set()

@@ -278,6 +278,9 @@ class ChatStore:
         return count
 
 
+USAGE_HEADERS = ("model", "requests", "prompt", "completion", "reasoning", "credits", "dollars")
+
+
 @dataclass
 class UsageTotals:
     """Per-model running totals for `%aiml usage`."""
@@ -292,3 +295,18 @@ class UsageTotals:
         self.usage = self.usage + result.usage
         self.credits += result.credits_used or 0.0
         self.dollars += result.dollars or 0.0
+
+    def row(self, model: str) -> list[Any]:
+        """The row of `%aiml usage` (and the session panel) for this model."""
+        from .compose import format_money
+
+        u = self.usage
+        return [
+            model,
+            self.requests,
+            f"{u.prompt_tokens:,}",
+            f"{u.completion_tokens:,}",
+            f"{u.reasoning_tokens:,}",
+            f"{self.credits:,.0f}",
+            format_money(self.dollars),
+        ]

@@ -424,6 +424,7 @@ class _InlineNotes:
         self._first_bang: int | None = None
         self._urls: list[tuple[int, int]] | None = None
         self.code_spans: list[tuple[int, int, int]] = []  # risky ones: start, end, fence size
+        self._code_end = 0  # end of the last risky code span
 
     def escape_lts(self, start: int, end: int) -> None:
         pos = self.src.find("<", start, end)
@@ -467,6 +468,13 @@ class _InlineNotes:
             self.rec.code_delimiters[size] = self.rec.code_delimiters.get(size, 0) + 2
         if not risky:
             return
+        if "~" in self.src[start:end]:  # marked's ~strike~ may run into the code and end there
+            tilde = self.src.find("~", self._code_end, start)
+            while tilde >= 0:
+                if not _is_escaped(self.src, tilde):
+                    self.edits.append((tilde, tilde, "\\"))
+                tilde = self.src.find("~", tilde + 1, start)
+        self._code_end = end
         self.code_spans.append((start, end, size))
         newline = self.src.find("\n", start, end)
         while newline >= 0:

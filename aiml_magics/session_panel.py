@@ -18,8 +18,8 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
-from .compose import format_money
 from .controls import NUMBER_CONTROLS, ParameterControls, format_number
+from .conversation import USAGE_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +46,11 @@ def usage_html(totals: dict[str, Any]) -> str:
     """The `%aiml usage` table as escaped HTML (model names come from the service)."""
     if not totals:
         return "<i>No requests yet.</i>"
-    head = ["model", "requests", "prompt", "completion", "reasoning", "credits", "dollars"]
     rows = []
     for model, t in totals.items():
-        u = t.usage
-        cells = [
-            model,
-            t.requests,
-            f"{u.prompt_tokens:,}",
-            f"{u.completion_tokens:,}",
-            f"{u.reasoning_tokens:,}",
-            f"{t.credits:,.0f}",
-            format_money(t.dollars),
-        ]
+        cells = t.row(model)
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    header = "<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"
+    header = "<tr>" + "".join(f"<th>{h}</th>" for h in USAGE_HEADERS) + "</tr>"
     return f"<table>{header}{''.join(rows)}</table>"
 
 

@@ -21,35 +21,14 @@ from IPython.core.error import StdinNotImplementedError, UsageError
 from .compose import (
     escape_markdown_inline,
     footer_text,
-    format_money,
     neutralize_markdown,
     tool_exchange_markdown,
     user_markdown,
     user_plain,
 )
-from .conversation import Chat, Turn
+from .config import SETTINGS
+from .conversation import USAGE_HEADERS, Chat, Turn
 from .result import ChatResult
-
-SETTINGS_SHOWN = (
-    "model",
-    "base_url",
-    "system_prompt",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "frequency_penalty",
-    "presence_penalty",
-    "seed",
-    "stream",
-    "reasoning",
-    "max_retries",
-    "connect_timeout",
-    "read_timeout",
-    "context_tokens",
-    "update_interval",
-    "allow_remote_images",
-    "panel",
-)
 
 
 def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -193,7 +172,7 @@ class SubcommandsMixin:
 
     def _sub_config(self, args: list[str]) -> None:
         rows = []
-        for name in SETTINGS_SHOWN:
+        for name in SETTINGS:
             value, source = self.resolve(name)  # type: ignore[attr-defined]
             rows.append([name, "(unset: not sent)" if value is None else value, source])
         key = self.session.key()
@@ -283,22 +262,8 @@ class SubcommandsMixin:
         if not totals:
             print("No requests yet.")
             return
-        rows = []
-        for model, t in totals.items():
-            u = t.usage
-            rows.append(
-                [
-                    model,
-                    t.requests,
-                    f"{u.prompt_tokens:,}",
-                    f"{u.completion_tokens:,}",
-                    f"{u.reasoning_tokens:,}",
-                    f"{t.credits:,.0f}",
-                    format_money(t.dollars),
-                ]
-            )
-        headers = ["model", "requests", "prompt", "completion", "reasoning", "credits", "dollars"]
-        show_table("Usage this session", headers, rows)
+        rows = [t.row(model) for model, t in totals.items()]
+        show_table("Usage this session", list(USAGE_HEADERS), rows)
 
 
 def last_error(shell: Any) -> tuple[str, str | None] | None:
