@@ -321,7 +321,10 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             return
         code, description = picked
         self.shell.set_next_input(code.rstrip("\n"), replace=False)
-        print(f"Put {description} into a new cell below (not run).")
+        print(
+            f"Put {description} into a new cell below (not run). "
+            "Runners without a notebook frontend (nbconvert, nbclient) ignore this."
+        )
 
     def _params(self, args: argparse.Namespace) -> dict[str, Any]:
         params = self.default_params()
