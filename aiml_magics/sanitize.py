@@ -107,9 +107,32 @@ def neutralize_markdown(text: str, *, allow_remote_images: bool = False) -> str:
         return _fenced("")
     try:
         result = _rewrite(source, allow_remote_images)
+        if result is not None:
+            result = _readable_math(result, allow_remote_images)
     except Exception:  # a parser edge case must not break the display
         result = None
     return result if result is not None else _fenced(source)
+
+
+_LT_BEFORE_TAG_RE = re.compile(r"&lt;(?=[A-Za-z/!?])")
+
+
+def _readable_math(text: str, allow_remote_images: bool) -> str:
+    """Inside math, MathJax shows an escaped ``&lt;`` literally; ``< `` followed by the letter
+    is just as inert for every HTML parser (no tag starts with a space) and is what TeX reads
+    as ``<``. Kept only when the whole result still verifies as safe."""
+    if "&lt;" not in text:
+        return text
+    pieces, last = [], 0
+    for start, end, _ in _math_spans(text):
+        pieces += [text[last:start], _LT_BEFORE_TAG_RE.sub("< ", text[start:end])]
+        last = end
+    candidate = "".join(pieces) + text[last:]
+    if candidate == text or not is_safe_markdown(
+        candidate, allow_remote_images=allow_remote_images
+    ):
+        return text
+    return candidate
 
 
 def escape_markdown_inline(text: str) -> str:

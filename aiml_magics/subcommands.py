@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import linecache
+import re
 import shlex
 import sys
 import traceback
@@ -282,6 +283,16 @@ def last_error(shell: Any) -> tuple[str, str | None] | None:
 
 
 MAX_FIX_CHARS = 12_000
+_LIBRARY_PATH = re.compile(r"""[^\s"']*[/\\](?:site|dist)-packages[/\\]""")
+_CELL_FILE = re.compile(r"""[^\s"']*ipykernel_\d+[/\\]\d+\.py""")
+
+
+def private_paths_removed(traceback_text: str) -> str:
+    """Local paths say nothing to the model and may reveal user names: shorten them."""
+    text = _CELL_FILE.sub("<notebook cell>", traceback_text)
+    text = _LIBRARY_PATH.sub("", text)
+    home = str(Path.home())
+    return text.replace(home, "~") if len(home) > 1 else text
 
 
 def fix_prompt(traceback_text: str, source: str | None, extra: str) -> str:
@@ -291,7 +302,7 @@ def fix_prompt(traceback_text: str, source: str | None, extra: str) -> str:
     ]
     if source:
         parts.append(f"The cell that raised it:\n\n```python\n{source.rstrip()}\n```")
-    tail = traceback_text[-MAX_FIX_CHARS:]
+    tail = private_paths_removed(traceback_text)[-MAX_FIX_CHARS:]
     parts.append(f"The traceback:\n\n```\n{tail.rstrip()}\n```")
     if extra:
         parts.append(extra)

@@ -283,11 +283,11 @@ def test_benign_markdown_is_unchanged(text: str) -> None:
 
 
 def test_math_is_left_alone_unless_markdown_sees_html_in_it() -> None:
-    # Decision: `$...$` gets no special treatment. `$a<b$` is not HTML and stays as it is;
-    # `$a<b>c$` contains a tag for every Markdown parser outside JupyterLab, so it is escaped
-    # (JupyterLab then typesets `a&lt;b>c`, a visible but safe glitch).
+    # `$a<b$` is not HTML and stays as it is. `$a<b>c$` contains a tag for every Markdown
+    # parser outside JupyterLab, so its `<` is defused; inside math that is `< ` (no tag starts
+    # with a space, and TeX reads it as `<`), not `&lt;`, which MathJax would show literally.
     assert neutralized("$a<b$") == "$a<b$"
-    assert neutralized("$a<b>c$") == "$a&lt;b>c$"
+    assert neutralized("$a<b>c$") == "$a< b>c$"
 
 
 # ---------------------------------------------------------------- closing an open fence
@@ -609,3 +609,26 @@ def test_importing_the_module_does_not_load_the_parser() -> None:
 )
 def test_pathological_input_stays_fast(text: str) -> None:
     assert is_safe_markdown(neutralize_markdown(text))
+
+
+@pytest.mark.parametrize(
+    ("math", "shown"),
+    [
+        ("$x<y + 1$", "$x< y + 1$"),
+        ("$$a<b c$$", "$$a< b c$$"),
+        ("$p<0.05$", "$p<0.05$"),
+        ("$<script>alert(1)</script>$", "$< script>alert(1)< /script>$"),
+    ],
+)
+def test_less_than_inside_math_stays_valid_tex(math: str, shown: str) -> None:
+    """MathJax would show an escaped `&lt;` literally; `< y` is inert and valid TeX."""
+    out = neutralize_markdown(math)
+    assert out == shown
+    assert is_safe_markdown(out)
+    assert_harmless(out)
+
+
+def test_less_than_outside_math_is_still_escaped() -> None:
+    assert (
+        neutralize_markdown("a <b>bold</b> and $x<y + 1$") == "a &lt;b>bold&lt;/b> and $x< y + 1$"
+    )

@@ -174,3 +174,21 @@ def test_completion_never_waits_long_for_the_network(ip, magics, monkeypatch):
     monkeypatch.setattr(magics.session, "_fetch_model_names", slow_fetch)
     assert completions(ip, "%%aiml -m op") == []
     assert time.monotonic() - started < 1.5
+
+
+def test_fix_prompt_leaves_out_local_paths():
+    from pathlib import Path
+
+    from aiml_magics.subcommands import private_paths_removed
+
+    home = str(Path.home())
+    text = (
+        'File "/tmp/ipykernel_4242/1234.py", line 2, in <module>\n'
+        f'File "{home}/venv/lib/python3.11/site-packages/numpy/core/_methods.py", line 9\n'
+        f'File "{home}/project/helpers.py", line 3\n'
+    )
+    cleaned = private_paths_removed(text)
+    assert 'File "<notebook cell>", line 2' in cleaned
+    assert 'File "numpy/core/_methods.py", line 9' in cleaned
+    assert 'File "~/project/helpers.py", line 3' in cleaned
+    assert "ipykernel_4242" not in cleaned

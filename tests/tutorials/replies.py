@@ -97,18 +97,15 @@ def mean_ci(sample, confidence=0.95):
 
 `mean_ci([2.1, 2.5, 1.9, 2.8])` returns the mean and the interval as a tuple."""
 
-FIX_AXIS = """\
-`heights` is one-dimensional: it has only axis 0, so `axis=1` asks for a second dimension \
-that does not exist. For a 1-D array, drop the argument (or use `axis=0`):
+FIX_INDEX = """\
+`heights` holds four values, at positions 0 to 3: Python counts from zero, so `heights[4]` \
+asks for a fifth value that is not there. Use `heights[3]` for the fourth person, or \
+`heights[-1]` for the last one whatever the length:
 
 ```python
-import numpy as np
-
-heights = np.array([1.62, 1.75, 1.80, 1.68])
-heights.mean()
-```
-
-`axis=1` is for 2-D data, such as a table with one row per person, where it averages each row."""
+heights = [1.62, 1.75, 1.80, 1.68]
+print(f"The last person is {heights[-1]} m tall")
+```"""
 
 
 def quickstart() -> list[Reply]:
@@ -121,8 +118,8 @@ def quickstart() -> list[Reply]:
             reasoning="A small function: mean, standard error, t-based interval with scipy.",
         ),
         Reply(  # %aiml fix
-            content=FIX_AXIS,
-            reasoning="AxisError on a 1-D array with axis=1. Explain axes, show the fix.",
+            content=FIX_INDEX,
+            reasoning="IndexError: index 4 of a four-item list. Explain zero-based indexing.",
         ),
     ]
 
