@@ -76,17 +76,19 @@ class CellPanel:
             description="parameters",
             icon="sliders",
             tooltip="Show the parameters this cell was sent with",
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.toggle.observe(self._toggled, names="value")
         self.regenerate_button = widgets.Button(
             description="Regenerate",
             icon="refresh",
             tooltip="Send this cell's turn again with these parameters, into the same output",
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.regenerate_button.on_click(self._clicked)
-        self.status = widgets.Label(value="", layout=widgets.Layout(flex="1 1 auto", width="auto"))
+        # The buttons keep their size; a long status line shrinks (its tooltip has it all).
+        status_layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="0")
+        self.status = widgets.Label(value="", layout=status_layout)
         self.widget = widgets.VBox(
             [widgets.HBox([self.toggle, self.regenerate_button, self.status]), self.controls.widget]
         )
