@@ -8,7 +8,7 @@ import pytest
 
 from aiml_magics.simulator import Fault, Reply, Simulator
 
-KEY = "sk-aiml-UNIQUE-7f3a9c1e5b2d4f60"
+KEY = "fake-aiml-key-UNIQUE-7f3a9c1e5b2d4f60"
 
 
 @pytest.fixture(scope="module")
