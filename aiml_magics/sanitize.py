@@ -234,6 +234,7 @@ def _scan_view(
     if view is None or not view.may_matter():
         return [], False
     rec = _Recorder(allow_remote_images, view=True)
+    rec.math = view.math
     edits, unsafe = _scan(view.text, rec, rewrite)
     mapped = [edit for edit in map(view.to_source, edits) if edit is not None]
     mapped += [_defuse(text, view.starts[n]) for n in sorted(rec.defuse) if n in view.starts]
@@ -244,8 +245,8 @@ def _unsafe_token(token: Token, rec: _Recorder) -> bool:
     """The verifier: raw HTML, an unsafe link or a fetching image, per markdown-it."""
     if token.level >= _MAX_NESTING - 1 or token.type == "html_block":
         return True
-    if token.type == "fence":
-        return rec.view and bool(_PLACEHOLDER_RE.search(token.info))
+    if token.type in ("fence", "code_block"):  # marked may read it as text, linking URLs
+        return bool(rec.math_in(token.info) or rec.math_in_urls(token.content))
     if token.type != "inline":
         return False
     for child in token.children or ():
@@ -304,9 +305,22 @@ class _Recorder:
         self.current: _InlineNotes | None = None
         self.defuse: set[int] = set()  # placeholders whose math must not be math
         self.hidden_math_in_url = False  # marked would put restored math into an href
+        self.math: set[int] = set()  # placeholders standing for math, in the view
+
+    def math_in(self, text: str | None) -> set[int]:
+        """Placeholders of math (not of literal ``@@n@@`` text) found in ``text``."""
+        if not self.math or not text or "@@" not in text:
+            return set()
+        return {int(n) for n in _PLACEHOLDER_RE.findall(text)} & self.math
+
+    def math_in_urls(self, text: str) -> set[int]:
+        """Math inside what marked links as a bare URL: restored into an href."""
+        if not self.math or "@@" not in text or ("://" not in text and "www." not in text):
+            return set()
+        return {n for m in _URL_LITERAL_RE.finditer(text) for n in self.math_in(m.group())}
 
     def hides_math(self, *values: str | None) -> bool:
-        return self.view and any(v and _PLACEHOLDER_RE.search(v) for v in values)
+        return any(self.math_in(value) for value in values)
 
     def link_ok(self, href: str | None, title: str | None = None) -> bool:
         return _url_kind(href or "") in _LINK_KINDS and not self.hides_math(href, title)
@@ -408,6 +422,8 @@ def _reference_rule(original: Callable[..., bool]) -> Callable[..., bool]:
         plain = state.line == start_line + 1 and _PLAIN_DEFINITION_RE.fullmatch(
             state.src, start, state.eMarks[start_line]
         )  # else marked may read text, or a block, where markdown-it sees a definition
+        following = state.src[state.bMarks[state.line] : state.eMarks[state.line]].lstrip()
+        plain = plain and not following.startswith(('"', "'", "("))  # a title to marked
         if not plain or any(not rec.link_ok(r.get("href"), r.get("title")) for r in fresh.values()):
             rec.definitions.append(start)
         return True
@@ -444,7 +460,8 @@ class _InlineNotes:
         self.rec = rec
         self.edits: list[Edit] = []
         self.failed = False
-        self._first_bang: int | None = None
+        self._bangs: list[int] | None = None
+        self.image_starts: set[int] = set()
         self._urls: list[tuple[int, int]] | None = None
         self.code_spans: list[tuple[int, int, int]] = []  # risky ones: start, end, fence size
         self._code_end = 0  # end of the last risky code span
@@ -456,6 +473,17 @@ class _InlineNotes:
                 self.edits.append((pos, pos + 1, "&lt;"))
             pos = self.src.find("<", pos + 1, end)
 
+    def link(self, start: int, end: int, opener: Token, label_end: Callable[[], int]) -> None:
+        href, title = opener.attrGet("href"), opener.attrGet("title")
+        if not self.rec.link_ok(href, title):
+            self.unlink(start, label_end())
+        elif self.image_opened_before(start) and not self.rec.image_ok(href, title, ""):
+            at = label_end()  # marked may read `![...[x](target)` as an image
+            if at >= 0:
+                self.edits.append((at, at, "\\"))
+        if (start == 0 or self.src[start - 1] == "\n") and self.src[end - 1 : end + 1] == "]:":
+            self.edits.append((end - 1, end - 1, "\\"))  # `[r]: target`: a definition to marked
+
     def unlink(self, start: int, label_end: int) -> None:
         """Show ``[text](target)`` as text: escape both brackets and the opening paren."""
         if label_end < 0:
@@ -466,6 +494,7 @@ class _InlineNotes:
             self.edits.append((label_end + 1, label_end + 1, "\\"))
 
     def image(self, start: int, end: int, token: Token, in_link: bool) -> None:
+        self.image_starts.add(start)
         src, alt = token.attrGet("src") or "", _plain_text(token.children)
         if self.rec.image_ok(src, token.attrGet("title"), alt):
             return
@@ -491,12 +520,18 @@ class _InlineNotes:
             self.rec.code_delimiters[size] = self.rec.code_delimiters.get(size, 0) + 2
         if not risky:
             return
-        if "~" in self.src[start:end]:  # marked's ~strike~ may run into the code and end there
-            tilde = self.src.find("~", self._code_end, start)
-            while tilde >= 0:
-                if not _is_escaped(self.src, tilde):
-                    self.edits.append((tilde, tilde, "\\"))
-                tilde = self.src.find("~", tilde + 1, start)
+        # marked's ~strike~, *emphasis* (when it fails to mask the code: backticks or a
+        # backslash in it) and [link label] may start before the code and end inside it:
+        # escape such delimiters before it
+        content = self.src[start + size : end - size]
+        delimiters = set(content) & {"~", "*", "_"}
+        if "`" not in content and "\\" not in content:
+            delimiters -= {"*", "_"}
+        if "]" in content:
+            delimiters.add("[")
+        for pos in range(self._code_end, start):
+            if self.src[pos] in delimiters and not _is_escaped(self.src, pos):
+                self.edits.append((pos, pos, "\\"))
         self._code_end = end
         self.code_spans.append((start, end, size))
         newline = self.src.find("\n", start, end)
@@ -514,10 +549,9 @@ class _InlineNotes:
         if "://" not in self.src and "www." not in self.src:
             return
         if self.rec.view:  # marked links bare URLs: restored math would land in an href
-            for start, end in self._url_runs():
-                found = {int(n) for n in _PLACEHOLDER_RE.findall(self.src, start, end)}
-                self.rec.defuse |= found
-                self.rec.hidden_math_in_url = self.rec.hidden_math_in_url or bool(found)
+            found = self.rec.math_in_urls(self.src)
+            self.rec.defuse |= found
+            self.rec.hidden_math_in_url = self.rec.hidden_math_in_url or bool(found)
         for _, end in self._url_runs():
             if not _SUSPECT_LT_RE.match(self.src, end):
                 continue
@@ -527,16 +561,19 @@ class _InlineNotes:
                 self.edits.append((end, end + 1, "&lt;"))
 
     def image_opened_before(self, pos: int) -> bool:
-        if self._first_bang is None:
-            self._first_bang = self.src.find("![")
-        return 0 <= self._first_bang < pos
+        """Whether a ``![`` that opened no image comes before: marked may still close it."""
+        if self._bangs is None:
+            self._bangs = [m.start() for m in re.finditer(r"!\[", self.src)]
+        return any(bang not in self.image_starts for bang in self._bangs if bang < pos)
 
     def suspect_bracket(self, pos: int) -> bool:
         """A stray ``](target`` that a looser parser could still close into a link or image."""
         after = self.src[pos + 1 : pos + 2]
         if after == "[":
             return self.image_opened_before(pos)
-        if after not in ("(", ":"):
+        if after == ":":
+            return True  # a definition to some parsers; the escape renders the same
+        if after != "(":
             return False
         match = _LOOSE_TARGET_RE.match(self.src, pos + 2, pos + 2050)
         target = (match.group(1) or match.group(2) or "") if match else ""
@@ -544,9 +581,7 @@ class _InlineNotes:
             return True  # other parsers may take the target from the next line
         if not self.rec.link_ok(target):
             return True
-        return (
-            after == "(" and self.image_opened_before(pos) and not self.rec.image_ok(target, "", "")
-        )
+        return self.image_opened_before(pos) and not self.rec.image_ok(target, "", "")
 
 
 def _notes(state: StateInline, silent: bool) -> _InlineNotes | None:
@@ -579,15 +614,14 @@ def _link_rule(original: Callable[..., bool]) -> Callable[..., bool]:
         if not original(state, silent):
             return False
         notes = _notes(state, silent)
-        if notes is not None:
-            opener = _first_of(state.tokens, count, "link_open")
-            if opener is not None and not notes.rec.link_ok(
-                opener.attrGet("href"), opener.attrGet("title")
-            ):
-                notes.unlink(start, state.md.helpers.parseLinkLabel(state, start, True))
-            end = state.pos - 1  # `[r]: target` is a link plus text here, a definition in marked
-            if state.src[end : end + 2] == "]:" and notes.suspect_bracket(end):
-                notes.edits.append((end, end, "\\"))
+        opener = _first_of(state.tokens, count, "link_open") if notes is not None else None
+        if notes is not None and opener is not None:
+            notes.link(
+                start,
+                state.pos,
+                opener,
+                lambda: state.md.helpers.parseLinkLabel(state, start, True),
+            )
         return True
 
     return rule
@@ -803,7 +837,7 @@ class _Rewriter:
     def _fence(self, token: Token, in_quote: bool = False) -> None:
         """Lengthen fences another parser could close early; close one left open at the end."""
         if self.rec.view:
-            self.rec.defuse.update(int(n) for n in _PLACEHOLDER_RE.findall(token.info))
+            self.rec.defuse |= self.rec.math_in(token.info) | self.rec.math_in_urls(token.content)
         if not token.map or not token.markup:
             return
         first, stop = token.map
@@ -894,6 +928,8 @@ class _Rewriter:
 
     def _code_block(self, token: Token) -> None:
         """Indented code holding Markdown-like text becomes a fence, which parsers agree on."""
+        if self.rec.view:
+            self.rec.defuse |= self.rec.math_in_urls(token.content)
         if not token.map or not _RISKY_CODE_RE.search(token.content):
             return
         first, stop = token.map
@@ -1089,6 +1125,7 @@ class _MathView:
         self.view_starts = [segment[0] for segment in segments]
         self.starts: dict[int, int] = {}  # placeholder number -> source offset of its math
         self.spans: list[tuple[int, int, int]] = []
+        self.math: set[int] = set()  # numbers of real math, not of literal `@@n@@` text
 
     @classmethod
     def of(cls, source: str) -> _MathView | None:
@@ -1116,6 +1153,7 @@ class _MathView:
         view = cls("".join(parts), source, segments)
         view.starts = starts
         view.spans = spans
+        view.math = {number for start, _, number in spans if source[start] != "@"}
         return view
 
     def may_matter(self) -> bool:

@@ -372,7 +372,7 @@ def test_code_that_looks_like_markdown_is_made_unambiguous(text: str, expected: 
         pytest.param("> a\n2) b", "> a\n2\\) b", id="list-after-quote"),
         # a definition marked might not read as one becomes text
         pytest.param("[r]:\n<b>", "\\[r\\]:\n&lt;b>", id="definition-next-line"),
-        pytest.param("[r]:<b>", "\\[r]:&lt;b>", id="definition-angle-tag"),
+        pytest.param("[r]:<b>", "\\[r\\]:&lt;b>", id="definition-angle-tag"),
         # ... and text marked might read as a definition does too
         pytest.param("[r]: javascript:x", "\\[r\\]: javascript:x", id="definition-unsafe"),
         # a stray `](` that a looser parser could still close into a link
