@@ -14,10 +14,15 @@ render math, tables and code highlighting, and rewrite only the dangerous spans 
 
 Spans are found with markdown-it's tokens, not with regular expressions over the text, and
 every result is parsed again and verified; whatever the rewrite cannot settle falls back to the
-whole text in a code block. Frontends use other parsers, so a few differences are covered too:
-``<tag``-like text is escaped even where markdown-it sees no HTML, code fences that ``marked``
-could close early are lengthened, and the text is also checked as JupyterLab's math pre-pass
-(which hides ``$...$`` from ``marked``) leaves it.
+whole text in a code block.
+
+markdown-it is not the parser that renders, though. Where ``marked`` (and JupyterLab's math
+pre-pass, which hides ``$...$`` from it) read the same text differently, markup markdown-it saw
+as code or text could come alive. So the rewrite also makes the text unambiguous: ``<tag``-like
+text is escaped wherever markdown-it leaves it as text, code holding Markdown-like text gets a
+layout every parser reads as code (longer or rebuilt fences, one-line code spans with a unique
+backtick count), blank lines and tabs are normalised, odd definitions become text, and the text
+is parsed a second time as JupyterLab's math pre-pass leaves it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -44,7 +49,8 @@ Edit = tuple[int, int, str]
 """Replace ``text[start:end]`` by the string; ``start == end`` inserts."""
 
 _KEY = "aiml_magics.sanitize"
-_MAX_NESTING = 100  # markdown-it drops what lies deeper; we treat reaching it as unsafe
+_MAX_NESTING = 40  # markdown-it drops what lies deeper, we treat reaching it as unsafe; deeper
+# limits let adversarial brackets cost more (markdown-it scans labels to this depth)
 _MAX_ROUNDS = 5
 _LINK_KINDS = frozenset({"web", "mailto", "relative"})
 
@@ -59,7 +65,7 @@ _DATA_IMAGE_RE = re.compile(
 # `<` that some parser (marked's tag grammar is looser than CommonMark's) or a browser could
 # take for a tag, comment, declaration or autolink.
 _SUSPECT_LT_RE = re.compile(
-    r"<(?:[!?]|/?[A-Za-z][A-Za-z0-9_:.\-]*(?:\s|[/>])|[A-Za-z][A-Za-z0-9+.\-]*:)"
+    r"<(?:[!?]|/?[A-Za-z][A-Za-z0-9_:.\-]*(?:\s|[/>]|\Z)|[A-Za-z][A-Za-z0-9+.\-]*:)"
 )
 _TAG_START_RE = re.compile(r"<(?=[A-Za-z/!?])")
 # Markdown that would be live if another parser did not take the lines for code.
@@ -124,7 +130,14 @@ def _readable_math(text: str, allow_remote_images: bool) -> str:
     if "&lt;" not in text:
         return text
     pieces, last = [], 0
-    for start, end, _ in _math_spans(text):
+    protected = _protected(text)  # code JupyterLab knows: MathJax does not typeset it
+    code_ends = [b for _, b in protected]
+    for start, end, _ in sorted(_math_spans(text)):
+        if start < last or text[start] == "@":  # nested in math already seen, or `@@n@@` text
+            continue
+        index = bisect_right(code_ends, start)  # the first code region ending after start
+        if index < len(protected) and protected[index][0] < end:
+            continue
         pieces += [text[last:start], _LT_BEFORE_TAG_RE.sub("< ", text[start:end])]
         last = end
     candidate = "".join(pieces) + text[last:]
@@ -221,7 +234,7 @@ def _fenced(text: str) -> str:
 def _scan(text: str, rec: _Recorder, rewrite: bool = True) -> tuple[list[Edit], bool]:
     """Parse once; return the edits the text needs and whether markdown-it sees danger."""
     tokens = _parser().parse(text, {_KEY: rec})
-    unsafe = rec.hidden_math_in_url or any(_unsafe_token(token, rec) for token in tokens)
+    unsafe = rec.hidden_math_in_url or any(_unsafe_token(token, rec, text) for token in tokens)
     edits = _Rewriter(text, rec).run(tokens) if rewrite else []
     return edits, unsafe
 
@@ -236,17 +249,39 @@ def _scan_view(
     rec = _Recorder(allow_remote_images, view=True)
     rec.math = view.math
     edits, unsafe = _scan(view.text, rec, rewrite)
+    for line in _FENCE_LINE_RE.finditer(view.text):  # an info string to marked: a class name
+        found = rec.math_in(line.group(1))
+        rec.defuse |= found
+        unsafe = unsafe or bool(found)
     mapped = [edit for edit in map(view.to_source, edits) if edit is not None]
     mapped += [_defuse(text, view.starts[n]) for n in sorted(rec.defuse) if n in view.starts]
     return mapped, unsafe
 
 
-def _unsafe_token(token: Token, rec: _Recorder) -> bool:
+def _clear_fence(text: str, token: Token) -> bool:
+    """A closed top-level fence at column 0, with an info string, after a blank line: every
+    parser reads it as code (this is how ``_fenced`` and rebuilt fences look)."""
+    if token.type != "fence" or token.level or not token.map or not token.info.strip():
+        return False
+    first, last = token.map[0], token.map[1] - 1
+    lines = text.split("\n", last + 1)  # called only for fences with math in bare URLs
+    body = token.content.count("\n") + (not token.content.endswith("\n") and bool(token.content))
+    return (
+        lines[first].startswith(token.markup)
+        and (first == 0 or not lines[first - 1].strip())
+        and last - first - 1 == body
+        and lines[last].strip() == token.markup
+    )
+
+
+def _unsafe_token(token: Token, rec: _Recorder, text: str) -> bool:
     """The verifier: raw HTML, an unsafe link or a fetching image, per markdown-it."""
     if token.level >= _MAX_NESTING - 1 or token.type == "html_block":
         return True
     if token.type in ("fence", "code_block"):  # marked may read it as text, linking URLs
-        return bool(rec.math_in(token.info) or rec.math_in_urls(token.content))
+        if rec.math_in(token.info):
+            return True
+        return bool(rec.math_in_urls(token.content)) and not _clear_fence(text, token)
     if token.type != "inline":
         return False
     for child in token.children or ():
@@ -400,7 +435,8 @@ def _code_rule(original: Callable[..., bool]) -> Callable[..., bool]:
 
 
 def _reference_rule(original: Callable[..., bool]) -> Callable[..., bool]:
-    """Note reference definitions with unsafe targets (even duplicates other parsers may use)."""
+    """Note reference definitions with unsafe targets (duplicates included), and those other
+    parsers may read differently (over several lines, odd targets): both become text."""
 
     def rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         rec = state.env.get(_KEY)
@@ -461,7 +497,9 @@ class _InlineNotes:
         self.edits: list[Edit] = []
         self.failed = False
         self._bangs: list[int] | None = None
-        self.image_starts: set[int] = set()
+        self.image_starts: list[int] = []  # sorted
+        self._bangs_closed = 0  # bangs before this index were settled by close_bangs
+        self._image_set: set[int] = set()
         self._urls: list[tuple[int, int]] | None = None
         self.code_spans: list[tuple[int, int, int]] = []  # risky ones: start, end, fence size
         self._code_end = 0  # end of the last risky code span
@@ -478,9 +516,7 @@ class _InlineNotes:
         if not self.rec.link_ok(href, title):
             self.unlink(start, label_end())
         elif self.image_opened_before(start) and not self.rec.image_ok(href, title, ""):
-            at = label_end()  # marked may read `![...[x](target)` as an image
-            if at >= 0:
-                self.edits.append((at, at, "\\"))
+            self.close_bangs(start)  # marked may read `![...[x](target)` as an image
         if (start == 0 or self.src[start - 1] == "\n") and self.src[end - 1 : end + 1] == "]:":
             self.edits.append((end - 1, end - 1, "\\"))  # `[r]: target`: a definition to marked
 
@@ -494,7 +530,8 @@ class _InlineNotes:
             self.edits.append((label_end + 1, label_end + 1, "\\"))
 
     def image(self, start: int, end: int, token: Token, in_link: bool) -> None:
-        self.image_starts.add(start)
+        insort(self.image_starts, start)
+        self._image_set.add(start)
         src, alt = token.attrGet("src") or "", _plain_text(token.children)
         if self.rec.image_ok(src, token.attrGet("title"), alt):
             return
@@ -560,17 +597,30 @@ class _InlineNotes:
             else:
                 self.edits.append((end, end + 1, "&lt;"))
 
+    def close_bangs(self, pos: int) -> None:
+        """Escape the ``!`` of each ``![`` before ``pos`` that opened no image."""
+        if self._bangs is None:
+            self.image_opened_before(pos)
+        stop = bisect_right(self._bangs or [], pos - 1)
+        for bang in (self._bangs or [])[self._bangs_closed : stop]:
+            if bang not in self._image_set and not _is_escaped(self.src, bang):
+                self.edits.append((bang, bang, "\\"))
+                insort(self.image_starts, bang)  # settled: no longer an open `![`
+        self._bangs_closed = max(self._bangs_closed, stop)
+
     def image_opened_before(self, pos: int) -> bool:
         """Whether a ``![`` that opened no image comes before: marked may still close it."""
         if self._bangs is None:
             self._bangs = [m.start() for m in re.finditer(r"!\[", self.src)]
-        return any(bang not in self.image_starts for bang in self._bangs if bang < pos)
+        return bisect_right(self._bangs, pos - 1) > bisect_right(self.image_starts, pos - 1)
 
     def suspect_bracket(self, pos: int) -> bool:
         """A stray ``](target`` that a looser parser could still close into a link or image."""
         after = self.src[pos + 1 : pos + 2]
         if after == "[":
-            return self.image_opened_before(pos)
+            if self.image_opened_before(pos):
+                self.close_bangs(pos)
+            return False
         if after == ":":
             return True  # a definition to some parsers; the escape renders the same
         if after != "(":
@@ -581,7 +631,9 @@ class _InlineNotes:
             return True  # other parsers may take the target from the next line
         if not self.rec.link_ok(target):
             return True
-        return self.image_opened_before(pos) and not self.rec.image_ok(target, "", "")
+        if self.image_opened_before(pos) and not self.rec.image_ok(target, "", ""):
+            self.close_bangs(pos)
+        return False
 
 
 def _notes(state: StateInline, silent: bool) -> _InlineNotes | None:
@@ -837,7 +889,10 @@ class _Rewriter:
     def _fence(self, token: Token, in_quote: bool = False) -> None:
         """Lengthen fences another parser could close early; close one left open at the end."""
         if self.rec.view:
-            self.rec.defuse |= self.rec.math_in(token.info) | self.rec.math_in_urls(token.content)
+            self.rec.defuse |= self.rec.math_in(token.info)
+            in_urls = self.rec.math_in_urls(token.content)
+            if in_urls and not _clear_fence(self.text, token):
+                self.rec.defuse |= in_urls
         if not token.map or not token.markup:
             return
         first, stop = token.map
@@ -1078,7 +1133,10 @@ class _Rewriter:
 def _inert_edits(text: str, start: int, end: int) -> list[Edit]:
     """Edits that keep ``text[start:end]`` from being HTML or a link if a parser reads it."""
     edits = [(m.start(), m.start() + 1, "&lt;") for m in _TAG_START_RE.finditer(text, start, end)]
-    return edits + [(m.start(), m.start(), "\\") for m in _RISKY_LINK_RE.finditer(text, start, end)]
+    for match in _RISKY_LINK_RE.finditer(text, start, end):
+        if not _is_escaped(text, match.start()):
+            edits.append((match.start(), match.start(), "\\"))
+    return edits
 
 
 def _run(text: str, char: str) -> int:
@@ -1112,6 +1170,9 @@ _MATHSPLIT_RE = re.compile(
 # What math could hide part of, or sit inside of, in a way that matters: links, images and
 # definitions, fences (info strings), autolinks and the bare URLs marked turns into links.
 _STRUCTURE_NEAR_MATH_RE = re.compile(r"[\[\]]|```|~~~|://|www\.|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:")
+_FENCE_LINE_RE = re.compile(
+    r"^[ \t>]*(?:(?:[*+\-]|\d{1,9}[.)])[ \t]+)*(?:`{3,}|~{3,})(.*)$", re.MULTILINE
+)
 _JS_FENCE_OPEN_RE = re.compile(r"(`{3,}|~{3,})[^`\n]*")
 
 
@@ -1243,9 +1304,7 @@ def _math_spans(text: str) -> list[tuple[int, int, int]]:
 
 def _mask_protected(text: str) -> str:
     """Hide the ``$`` that JupyterLab protects (column-0 fences, one-line code spans)."""
-    if "`" not in text and "~~~" not in text:
-        return text
-    protected = sorted(_js_fences(text) + _js_code_spans(text))
+    protected = _protected(text)
     if not protected:
         return text
     parts: list[str] = []
@@ -1258,6 +1317,19 @@ def _mask_protected(text: str) -> str:
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """Column-0 fences and one-line code spans, as JupyterLab's pre-pass finds them."""
+    if "`" not in text and "~~~" not in text:
+        return []
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(_js_fences(text) + _js_code_spans(text)):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _js_fences(text: str) -> list[tuple[int, int]]:

@@ -628,6 +628,22 @@ def test_less_than_inside_math_stays_valid_tex(math: str, shown: str) -> None:
     assert_harmless(out)
 
 
+def test_less_than_inside_math_keeps_the_rest_of_the_text() -> None:
+    # a literal `@@0@@` inside math is a span of its own for JupyterLab: nothing is repeated
+    assert neutralize_markdown("$a<b>c @@0@@ d$") == "$a< b>c @@0@@ d$"
+    # code is not typeset, so it keeps its (escaped) form
+    assert neutralize_markdown("x `$<i>$` y") == "x `$<i>$` y"
+
+
+def test_neutralising_twice_changes_nothing() -> None:
+    rng = random.Random(3)
+    texts = [param.values[0] for param in HOSTILE] + [BENIGN_ANSWER]
+    texts += ["\n".join(random_line(rng) for _ in range(rng.randint(1, 10))) for _ in range(300)]
+    for text in texts:
+        once = neutralize_markdown(text)
+        assert neutralize_markdown(once) == once, text
+
+
 def test_less_than_outside_math_is_still_escaped() -> None:
     assert (
         neutralize_markdown("a <b>bold</b> and $x<y + 1$") == "a &lt;b>bold&lt;/b> and $x< y + 1$"
