@@ -35,7 +35,7 @@ from .result import ChatResult
 def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
     def cell(value: Any) -> str:
         text = "" if value is None else str(value)
-        return escape_markdown_inline(text).replace("|", "\\|")
+        return escape_markdown_inline(text)  # it already escapes "|"
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
