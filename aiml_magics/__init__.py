@@ -20,9 +20,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .client import AimlClient
-    from .result import ChatResult, Usage
-    from .tools import tool
+    from .api.client import AimlClient
+    from .api.result import ChatResult, Usage
+    from .chat.tools import tool
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -32,6 +32,20 @@ def load_ipython_extension(ipython: Any) -> None:
     if any(isinstance(m, AimlMagics) for m in ipython.configurables):
         return
     ipython.register_magics(AimlMagics(shell=ipython))
+    _register_formatters(ipython)
+
+
+def _register_formatters(ipython: Any) -> None:
+    """`_aiml` shown as its answer: results are plain data, the display layer renders them
+    (registered by name, so the client is not imported at load time)."""
+    formatter = getattr(ipython, "display_formatter", None)
+    if formatter is None:
+        return
+    from .display.compose import result_markdown
+
+    formatter.formatters["text/markdown"].for_type_by_name(
+        "aiml_magics.api.result", "ChatResult", result_markdown
+    )
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -47,15 +61,15 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 def __getattr__(name: str) -> Any:
     if name == "AimlClient":
-        from .client import AimlClient
+        from .api.client import AimlClient
 
         return AimlClient
     if name in ("ChatResult", "Usage"):
-        from . import result
+        from .api import result
 
         return getattr(result, name)
     if name == "tool":
-        from .tools import tool
+        from .chat.tools import tool
 
         return tool
     raise AttributeError(f"module 'aiml_magics' has no attribute {name!r}")

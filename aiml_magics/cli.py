@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from .config import KEY_ENV_VARS
+from .api.secret import KEY_ENV_VARS
 
 
 def lab_environment(

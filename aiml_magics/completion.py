@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .config import REASONING_MODES
+from .chat.settings import REASONING_MODES
 
 SUBCOMMANDS = (
     "models",

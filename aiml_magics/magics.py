@@ -11,16 +11,16 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from . import errors
+from .api.secret import Secret
+from .chat.conversation import cell_key
+from .chat.interpolate import interpolate
+from .chat.request import TurnRequest
+from .chat.session import Session
+from .chat.settings import GENERATION_PARAMS, REASONING_MODES, AimlSettings, check_range
 from .codeblocks import fenced_blocks, select_code
 from .completion import make_matcher
-from .compose import FAILED
-from .config import GENERATION_PARAMS, REASONING_MODES, AimlSettings, Secret, check_range
-from .conversation import cell_key
-from .interpolate import interpolate
-from .render import DisplayView, TerminalView
+from .display.views import DisplayView, TerminalView
 from .subcommands import SubcommandsMixin
-from .turn import Session, TurnRequest
 
 RESERVED_FIELDS = {"model", "messages", "stream"}
 
@@ -220,7 +220,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         offered = self._tools(args)
         pictures = self._images(args)
         if pictures:
-            from .images import user_content
+            from .chat.images import user_content
 
             user = user_content(user, pictures, args.image_detail)
         chat = self.session.chats.get(args.chat)
@@ -249,12 +249,12 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             self._show_thumbnails(pictures)
         view = self._view(reasoning_mode)
         if self.panel and not args.no_panel and self._widget_frontend():
-            from .panel import CellPanel
+            from .widgets.cell_panel import CellPanel
 
             panel = CellPanel(self, request, reasoning_mode=reasoning_mode)
             panel.show()
             view = panel.watch(view)
-        result = self._send(request, view)
+        result = self.session.send(request, view)
         if to_cell is not None:
             self._code_to_next_cell(result.text, to_cell)
 
@@ -264,7 +264,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             if args.tool_choice not in (None, "none", "auto") or args.confirm_tools:
                 raise UsageError("--tool-choice and --confirm-tools need --tools NAMES")
             return []
-        from . import tools
+        from .chat import tools
 
         offered = tools.resolve(args.tools, self.shell.user_ns)
         tools.check_choice(args.tool_choice, offered)
@@ -276,14 +276,14 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             if args.image_detail:
                 raise UsageError("--image-detail needs --image SRC")
             return []
-        from .images import load_all
+        from .chat.images import load_all
 
         return load_all(args.image, self.shell.user_ns)
 
     def _show_thumbnails(self, pictures: list[Any]) -> None:
         from IPython.display import display
 
-        from .compose import thumbnails_bundle
+        from .display.compose import thumbnails_bundle
 
         bundle = thumbnails_bundle(pictures)
         if self._in_terminal():
@@ -301,17 +301,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             params=self.default_params(),
             stream=self.stream,
         )
-        return self._send(request, self._view(self.reasoning))
-
-    def _send(self, request: TurnRequest, view: Any) -> Any:
-        """Send, and never leave a "waiting…" display behind when the request failed."""
-        try:
-            return self.session.send(request, view)
-        except errors.AimlError:
-            answer = getattr(view, "view", view)  # the panel wraps the answer's view
-            if isinstance(answer, DisplayView) and answer.stats.publishes and not answer.ended:
-                answer.finish(None, FAILED)
-            raise
+        return self.session.send(request, self._view(self.reasoning))
 
     def _code_to_next_cell(self, answer: str, which: str) -> None:
         picked = select_code(fenced_blocks(answer), which)

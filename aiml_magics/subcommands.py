@@ -19,7 +19,10 @@ from typing import Any
 
 from IPython.core.error import StdinNotImplementedError, UsageError
 
-from .compose import (
+from .api.result import ChatResult
+from .chat.conversation import USAGE_HEADERS, Chat, Turn
+from .chat.settings import SETTINGS
+from .display.compose import (
     escape_markdown_inline,
     footer_text,
     neutralize_markdown,
@@ -27,9 +30,6 @@ from .compose import (
     user_markdown,
     user_plain,
 )
-from .config import SETTINGS
-from .conversation import USAGE_HEADERS, Chat, Turn
-from .result import ChatResult
 
 
 def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -254,7 +254,7 @@ class SubcommandsMixin:
                 "here use %config AimlMagics.<name>, %aiml chats and %aiml usage."
             )
             return
-        from .session_panel import SessionPanel
+        from .widgets.session_panel import SessionPanel
 
         SessionPanel(self).show()
 

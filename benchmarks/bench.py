@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from aiml_magics.client import AimlClient
+from aiml_magics.api.client import AimlClient
 from aiml_magics.simulator import Reply, Simulator
 
 MESSAGES = [{"role": "user", "content": "benchmark"}]

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from aiml_magics import errors
-from aiml_magics.client import AimlClient, backoff_seconds, retry_after_seconds
-from aiml_magics.events import ContentDelta, Done, ReasoningDelta, UsageUpdate
+from aiml_magics.api import errors
+from aiml_magics.api.client import AimlClient, backoff_seconds, retry_after_seconds
+from aiml_magics.api.events import ContentDelta, Done, ReasoningDelta, UsageUpdate
 from aiml_magics.simulator import Fault, Reply
 
 HELLO = [{"role": "user", "content": "hello"}]

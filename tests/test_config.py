@@ -4,14 +4,9 @@ import pickle
 
 import pytest
 
-from aiml_magics.config import (
-    DEFAULT_BASE_URL,
-    DEFAULT_MODEL,
-    AimlSettings,
-    Secret,
-    check_range,
-    key_from_environment,
-)
+from aiml_magics.api.client import DEFAULT_BASE_URL, DEFAULT_MODEL
+from aiml_magics.api.secret import Secret, key_from_environment
+from aiml_magics.chat.settings import AimlSettings, check_range
 
 
 def test_defaults_when_nothing_is_set():

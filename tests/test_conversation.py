@@ -1,6 +1,6 @@
 """Chats: a turn belongs to its cell; re-runs replace it; the budget drops the oldest turns."""
 
-from aiml_magics.conversation import Chat, ChatStore, Turn, cell_key, estimate_tokens
+from aiml_magics.chat.conversation import Chat, ChatStore, Turn, cell_key, estimate_tokens
 
 
 def turn(key, user="q", answer="a"):

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from aiml_magics import images
-from aiml_magics.conversation import IMAGE_TOKENS, Chat, estimate_tokens
+from aiml_magics.chat import images
+from aiml_magics.chat.conversation import IMAGE_TOKENS, Chat, estimate_tokens
 from aiml_magics.simulator import Reply
 
 PNG_1x1 = base64.b64decode(
@@ -169,7 +169,7 @@ def test_images_are_context_in_later_cells_and_counted_at_a_fixed_estimate(
 
 def test_budget_drops_image_turns_by_the_estimate():
     chat = Chat("c")
-    from aiml_magics.conversation import Turn
+    from aiml_magics.chat.conversation import Turn
 
     picture = images.from_bytes("p", PNG_1x1)
     chat.record(Turn(key="k1", user=images.user_content("look", [picture], None), answer="ok"))
@@ -211,8 +211,8 @@ def test_tools_and_images_in_one_cell(run, aiml_simulator, ip):
 
 
 def test_history_helpers_show_thumbnails_and_the_tool_exchange():
-    from aiml_magics.compose import tool_exchange_markdown, user_markdown, user_plain
-    from aiml_magics.sanitize import is_safe_markdown
+    from aiml_magics.display.compose import tool_exchange_markdown, user_markdown, user_plain
+    from aiml_magics.display.sanitize import is_safe_markdown
 
     picture = images.from_bytes("p", PNG_1x1)
     user = images.user_content(

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from aiml_magics.interpolate import interpolate
+from aiml_magics.chat.interpolate import interpolate
 
 NS = {
     "name": "Ada",

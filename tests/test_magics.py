@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiml_magics.result import ChatResult
+from aiml_magics.api.result import ChatResult
 from aiml_magics.simulator import Reply
 
 
@@ -261,8 +261,9 @@ def test_load_ext_imports_only_what_it_needs():
         "import sys\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "InteractiveShell.instance().run_line_magic('load_ext', 'aiml_magics')\n"
-        "heavy = ['requests', 'ipywidgets', 'markdown_it', 'aiml_magics.client',\n"
-        "         'aiml_magics.sanitize', 'aiml_magics.tools', 'aiml_magics.images']\n"
+        "heavy = ['requests', 'ipywidgets', 'markdown_it', 'aiml_magics.api.client',\n"
+        "         'aiml_magics.display.sanitize', 'aiml_magics.chat.tools',\n"
+        "         'aiml_magics.chat.images']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

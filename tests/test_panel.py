@@ -418,7 +418,7 @@ def test_session_panel_lists_chats_resets_them_and_refreshes_usage(run, magics, 
 
 
 def test_session_panel_escapes_model_names_in_the_usage_table(run, magics, aiml_simulator):
-    from aiml_magics.conversation import UsageTotals
+    from aiml_magics.chat.conversation import UsageTotals
 
     panel = session_panel(run, magics)
     magics.session.totals["<img src=x onerror=alert(1)>"] = UsageTotals(requests=1)
@@ -436,7 +436,7 @@ def test_closed_session_panels_stop_listening(run, magics):
 
 
 def test_weak_listener_forgets_a_collected_panel():
-    from aiml_magics.session_panel import WeakCallback
+    from aiml_magics.widgets.session_panel import WeakCallback
 
     class Target:
         def method(self, *args):

@@ -6,9 +6,10 @@ import io
 
 import pytest
 
-from aiml_magics.compose import DONE, INCOMPLETE, INTERRUPTED, footer_text, format_money
-from aiml_magics.render import DisplayView, TerminalView, Throttle
-from aiml_magics.result import ChatResult, Usage
+from aiml_magics.api.result import ChatResult, Usage, format_money
+from aiml_magics.chat.view import Status
+from aiml_magics.display.compose import footer_text
+from aiml_magics.display.views import DisplayView, TerminalView, Throttle
 
 
 class FakeClock:
@@ -27,7 +28,7 @@ def stream_into(view, clock, text, reasoning="", piece=8, seconds_per_piece=0.01
         clock.now += seconds_per_piece
         view.update(text[: i + piece], reasoning)
     result = ChatResult(text=text, reasoning=reasoning, model="m", usage=Usage(1, 2, 0, 3))
-    view.finish(result, DONE)
+    view.finish(result, Status.DONE)
     return result
 
 
@@ -104,8 +105,8 @@ def test_footer_reports_model_tokens_cost_speed_and_state():
     assert "42 prompt / 922 completion (606 reasoning) tokens" in footer
     assert "3,897 credits" in footer and "$0.00194" in footer
     assert "10.0 s" in footer and "92 tok/s" in footer
-    assert "incomplete" in footer_text(result, INCOMPLETE)
-    assert "interrupted" in footer_text(result, INTERRUPTED)
+    assert "incomplete" in footer_text(result, Status.INCOMPLETE)
+    assert "interrupted" in footer_text(result, Status.INTERRUPTED)
 
 
 def test_money_formatting():

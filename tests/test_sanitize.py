@@ -1,4 +1,4 @@
-"""Model Markdown never reaches the browser as live HTML: tests of `aiml_magics.sanitize`.
+"""Model Markdown never reaches the browser as live HTML: tests of `aiml_magics.display.sanitize`.
 
 Every hostile input below is neutralised, then rendered the way a permissive frontend would
 (markdown-it with raw HTML on and every link target accepted, as `marked` does in JupyterLab).
@@ -20,8 +20,12 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from aiml_magics import sanitize
-from aiml_magics.sanitize import escape_markdown_inline, is_safe_markdown, neutralize_markdown
+from aiml_magics.display import sanitize
+from aiml_magics.display.sanitize import (
+    escape_markdown_inline,
+    is_safe_markdown,
+    neutralize_markdown,
+)
 
 ALLOWED_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
@@ -588,7 +592,7 @@ def test_random_mixtures_always_come_out_safe() -> None:
 
 
 def test_importing_the_module_does_not_load_the_parser() -> None:
-    code = "import sys, aiml_magics.sanitize; print('markdown_it' in sys.modules)"
+    code = "import sys, aiml_magics.display.sanitize; print('markdown_it' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

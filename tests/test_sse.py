@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiml_magics.sse import ServerSentEvent, iter_sse
+from aiml_magics.api.sse import ServerSentEvent, iter_sse
 
 
 def decode(*pieces: bytes) -> list[ServerSentEvent]:

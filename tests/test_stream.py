@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from aiml_magics import errors
-from aiml_magics.events import (
+from aiml_magics.api import errors
+from aiml_magics.api.events import (
     ContentDelta,
     CostUpdate,
     Done,
@@ -22,9 +22,9 @@ from aiml_magics.events import (
     ToolCallDelta,
     UsageUpdate,
 )
-from aiml_magics.result import ToolCall, Usage
-from aiml_magics.sse import ServerSentEvent, iter_sse
-from aiml_magics.stream import StreamAccumulator, decode_events, result_from_response
+from aiml_magics.api.result import ToolCall, Usage
+from aiml_magics.api.sse import ServerSentEvent, iter_sse
+from aiml_magics.api.stream import StreamAccumulator, decode_events, result_from_response
 
 QWEN_CAPTURE = """\
 data: {"id":"chatcmpl-81","choices":[{"delta":{"content":null,"role":"assistant","refusal":null,"reasoning_content":""},"index":0,"finish_reason":null}],"created":1753944369,"model":"qwen3-32b","object":"chat.completion.chunk","usage":null}

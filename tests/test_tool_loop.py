@@ -254,7 +254,7 @@ def test_conversation_keeps_the_exchange_only_while_the_tools_are_offered(
 
 
 def test_export_round_trips_the_exchange(notebook, aiml_simulator, magics):
-    from aiml_magics.conversation import Chat
+    from aiml_magics.chat.conversation import Chat
 
     aiml_simulator.script(Reply(tool_calls=[call("lookup_price", {"ticker": "AAPL"})]), Reply())
     assert notebook("%%aiml --tools lookup_price\nAAPL?").error is None
@@ -315,7 +315,7 @@ def test_simulator_quotes_tool_results_and_describes_images():
 
 
 def test_streamed_fragments_with_a_reused_index_make_separate_calls(aiml_simulator):
-    from aiml_magics.client import AimlClient
+    from aiml_magics.api.client import AimlClient
 
     aiml_simulator.script(
         Reply(
@@ -327,7 +327,7 @@ def test_streamed_fragments_with_a_reused_index_make_separate_calls(aiml_simulat
             chunk_size=3,
         )
     )
-    from aiml_magics.config import Secret
+    from aiml_magics.api.secret import Secret
 
     client = AimlClient(Secret(aiml_simulator.api_key, "test"), aiml_simulator.base_url)
     stream = client.stream([{"role": "user", "content": "go"}])

@@ -9,8 +9,9 @@ from typing import Any, Literal, Optional, TypedDict
 
 import pytest
 
-from aiml_magics import tools
-from aiml_magics.result import ToolCall
+from aiml_magics.api.errors import UsageError
+from aiml_magics.api.result import ToolCall
+from aiml_magics.chat import tools
 
 
 def params_of(function) -> dict[str, Any]:
@@ -188,11 +189,11 @@ def test_resolve_prefers_namespace_and_reports_unknown_names() -> None:
 
     found = tools.resolve("area", {"area": area})
     assert [t.name for t in found] == ["area"]
-    with pytest.raises(tools.UsageError, match="no function named 'nope'"):
+    with pytest.raises(UsageError, match="no function named 'nope'"):
         tools.resolve("area,nope", {"area": area})
-    with pytest.raises(tools.UsageError, match="not a function"):
+    with pytest.raises(UsageError, match="not a function"):
         tools.resolve("x", {"x": 3})
-    with pytest.raises(tools.UsageError, match="offered twice"):
+    with pytest.raises(UsageError, match="offered twice"):
         tools.resolve("area, area", {"area": area})
 
 
@@ -210,7 +211,7 @@ def test_tool_params_and_choice() -> None:
         "function": {"name": "f"},
     }
     tools.check_choice("f", offered)
-    with pytest.raises(tools.UsageError, match="--tool-choice"):
+    with pytest.raises(UsageError, match="--tool-choice"):
         tools.check_choice("g", offered)
 
 

@@ -420,8 +420,8 @@ def test_failures_look_as_described(outcomes):
     ]
     (review,) = asking(outcome, "Stopped charging")
     assert review.body["temperature"] == 0 and review.body["messages"][0]["role"] == "system"
-    assert text_of(cell(nb, "from aiml_magics.events")).startswith("1, 2, 3, 4, 5\n")
-    assert "rate limited (HTTP 429)" in text_of(cell(nb, "from aiml_magics.errors"))
+    assert text_of(cell(nb, "from aiml_magics.api.events")).startswith("1, 2, 3, 4, 5\n")
+    assert "rate limited (HTTP 429)" in text_of(cell(nb, "from aiml_magics.api.errors"))
     assert "Hello from notebook 5" in text_of(cell(nb, "offline = "))
     assert asking(outcome, "Hello from notebook 5") == [], "that one went to the local server"
 
@@ -436,7 +436,7 @@ def test_tools_and_images_make_the_round_trip_they_describe(outcomes):
     assert offered == ["lookup_price", "portfolio_value"]
     schema = requests[0]["tools"][0]["function"]["parameters"]
     assert schema["required"] == ["ticker"]
-    assert "'required': ['ticker']" in text_of(cell(nb, "aiml_magics.tools.describe"))
+    assert "'required': ['ticker']" in text_of(cell(nb, "aiml_magics.chat.tools.describe"))
 
     asked, *results = requests[1]["messages"][-3:]
     assert [c["function"]["name"] for c in asked["tool_calls"]] == ["portfolio_value"] * 2

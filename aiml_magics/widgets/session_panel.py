@@ -18,8 +18,8 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
+from ..chat.conversation import USAGE_HEADERS
 from .controls import NUMBER_CONTROLS, ParameterControls, format_number
-from .conversation import USAGE_HEADERS
 
 log = logging.getLogger(__name__)
 

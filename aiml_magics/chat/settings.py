@@ -13,11 +13,9 @@ from typing import Any
 from traitlets import Bool, CFloat, CInt, Enum, Float, Int, Unicode, observe
 from traitlets.config import Configurable
 
-DEFAULT_MODEL = "bytedance/seed-1-8"
-DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
+from ..api.endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL
+from ..api.secret import BASE_URL_ENV_VARS
 
-KEY_ENV_VARS = ("AIML_API_KEY", "AIMLAPI_API_KEY", "AIMLAPI_KEY")
-BASE_URL_ENV_VARS = ("AIML_API_BASE", "AIMLAPI_API_BASE")
 MODEL_ENV_VARS = ("AIML_MODEL",)
 
 # Trait name -> environment variables that may supply it (first set one wins).
@@ -61,36 +59,6 @@ SETTINGS = (
     "panel",
     "max_tool_rounds",
 )
-
-
-class Secret:
-    """Holds the API key; every textual form of it is redacted."""
-
-    __slots__ = ("_value", "source")
-
-    def __init__(self, value: str, source: str) -> None:
-        self._value = value
-        self.source = source
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"<Secret from {self.source}: ****>"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> Any:  # pickling would write the key to disk
-        raise TypeError("the API key cannot be pickled")
-
-
-def key_from_environment(environ: dict[str, str] | None = None) -> Secret | None:
-    environ = os.environ if environ is None else environ
-    for name in KEY_ENV_VARS:
-        value = environ.get(name, "").strip()
-        if value:
-            return Secret(value, f"environment {name}")
-    return None
 
 
 def check_range(name: str, value: float) -> float:

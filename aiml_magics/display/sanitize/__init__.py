@@ -48,7 +48,7 @@ __all__ = ["escape_markdown_inline", "is_safe_markdown", "neutralize_markdown"]
 Edit = tuple[int, int, str]
 """Replace ``text[start:end]`` by the string; ``start == end`` inserts."""
 
-_KEY = "aiml_magics.sanitize"
+_KEY = "aiml_magics.display.sanitize"
 _MAX_NESTING = 40  # markdown-it drops what lies deeper, we treat reaching it as unsafe; deeper
 # limits let adversarial brackets cost more (markdown-it scans labels to this depth)
 _MAX_ROUNDS = 5

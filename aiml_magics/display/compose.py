@@ -11,11 +11,8 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from .result import ChatResult
-
-STREAMING, DONE, INCOMPLETE, INTERRUPTED = "streaming", "done", "incomplete", "interrupted"
-STOPPED = "stopped"  # the tool loop hit AimlMagics.max_tool_rounds
-FAILED = "failed"  # the request failed after the output had started (e.g. retries ran out)
+from ..api.result import ChatResult, format_money
+from ..chat.view import Status
 
 
 def neutralize_markdown(text: str, *, allow_remote_images: bool = False) -> str:
@@ -31,13 +28,7 @@ def escape_markdown_inline(text: str) -> str:
     return escape(text)
 
 
-def format_money(dollars: float) -> str:
-    if dollars == 0:
-        return "$0"
-    return "$" + f"{dollars:.6f}".rstrip("0").rstrip(".") if dollars >= 1e-6 else "<$0.000001"
-
-
-def footer_text(result: ChatResult | None, status: str = DONE) -> str:
+def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
     """The one-line summary under an answer, in plain text."""
     parts: list[str] = []
     if result is not None:
@@ -77,13 +68,13 @@ def footer_text(result: ChatResult | None, status: str = DONE) -> str:
                     "⚠ the token limit was spent before any answer (finish_reason: length): "
                     "raise --max-tokens"
                 )
-    if status == INCOMPLETE:
+    if status == Status.INCOMPLETE:
         parts.append("⚠ incomplete: the stream broke; not added to the conversation")
-    elif status == INTERRUPTED:
+    elif status == Status.INTERRUPTED:
         parts.append("⏹ interrupted: not added to the conversation")
-    elif status == FAILED:
+    elif status == Status.FAILED:
         parts.append("✗ no answer: the request failed (the error is below)")
-    elif status == STOPPED:
+    elif status == Status.STOPPED:
         parts.append("⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation")
     return " · ".join(parts)
 
@@ -105,14 +96,14 @@ def compose_markdown(
     result: ChatResult | None = None,
     *,
     reasoning_mode: str = "collapse",
-    status: str = DONE,
+    status: Status = Status.DONE,
     notes: Sequence[str] = (),
     allow_remote_images: bool = False,
 ) -> str:
     """The `text/markdown` of an answer in any state, safe for any Markdown frontend."""
     pieces = [f"> {escape_markdown_inline(note)}\n\n" for note in notes]
     if reasoning and reasoning_mode != "hide":
-        streaming_reasoning = status == STREAMING and not text
+        streaming_reasoning = status == Status.STREAMING and not text
         open_ = reasoning_mode == "show" or streaming_reasoning
         tokens = result.usage.reasoning_tokens if result and result.usage else None
         pieces.append(
@@ -120,19 +111,24 @@ def compose_markdown(
         )
     if text:
         pieces.append(neutralize_markdown(text, allow_remote_images=allow_remote_images))
-    elif status == STREAMING and not reasoning:
+    elif status == Status.STREAMING and not reasoning:
         pieces.append("*waiting for the first token…*")
-    footer = footer_text(result, status) if status != STREAMING else ""
+    footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"\n\n---\n*{escape_markdown_inline(footer)}*")
     return "".join(pieces).strip() + "\n"
+
+
+def result_markdown(result: ChatResult) -> str:
+    """How `_aiml` (a `ChatResult`) shows itself in a notebook."""
+    return compose_markdown(result.text, result.reasoning, result, reasoning_mode="collapse")
 
 
 def compose_plain(
     text: str,
     result: ChatResult | None = None,
     *,
-    status: str = DONE,
+    status: Status = Status.DONE,
     notes: Sequence[str] = (),
     reasoning: str = "",
 ) -> str:
@@ -140,9 +136,9 @@ def compose_plain(
     pieces = [*notes]
     if text:
         pieces.append(text)
-    elif status == STREAMING:
+    elif status == Status.STREAMING:
         pieces.append("(thinking…)" if reasoning else "(waiting for the first token…)")
-    footer = footer_text(result, status) if status != STREAMING else ""
+    footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"[{footer}]")
     return "\n\n".join(p for p in pieces if p)
@@ -214,7 +210,7 @@ def user_plain(user: Any) -> str:
 
 def tool_exchange_markdown(exchange: Sequence[dict[str, Any]]) -> str:
     """The tool calls of a recorded turn, one escaped line per call and per result."""
-    from .tools import call_line, shorten
+    from ..chat.tools import call_line, shorten
 
     names: dict[str, str] = {}
     lines = []

@@ -22,12 +22,14 @@ class AimlError(Exception):
         status: int | None = None,
         inference_id: str | None = None,
         hint: str | None = None,
+        partial: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.inference_id = inference_id
         self.hint = hint
+        self.partial = partial  # what arrived before the failure (a ChatResult), if anything
 
     def __str__(self) -> str:
         head = self.title if self.status is None else f"{self.title} (HTTP {self.status})"

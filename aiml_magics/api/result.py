@@ -9,6 +9,12 @@ from typing import Any
 USD_PER_CREDIT = 1 / 2_000_000
 
 
+def format_money(dollars: float) -> str:
+    if dollars == 0:
+        return "$0"
+    return "$" + f"{dollars:.6f}".rstrip("0").rstrip(".") if dollars >= 1e-6 else "<$0.000001"
+
+
 @dataclass
 class Usage:
     prompt_tokens: int = 0
@@ -137,8 +143,3 @@ class ChatResult:
 
     def __str__(self) -> str:
         return self.text
-
-    def _repr_markdown_(self) -> str:
-        from .compose import compose_markdown
-
-        return compose_markdown(self.text, self.reasoning, self, reasoning_mode="collapse")

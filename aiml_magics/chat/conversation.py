@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .result import ChatResult, Usage
+from ..api.result import ChatResult, Usage, format_money
 
 EXPORT_FORMAT = "aiml-magics-chat"
 EXPORT_VERSION = 1
@@ -298,7 +298,6 @@ class UsageTotals:
 
     def row(self, model: str) -> list[Any]:
         """The row of `%aiml usage` (and the session panel) for this model."""
-        from .compose import format_money
 
         u = self.usage
         return [

@@ -6,126 +6,38 @@
 from __future__ import annotations
 
 import difflib
-import email.utils
-import ipaddress
-import random
-import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import __version__, errors
-from .config import DEFAULT_BASE_URL, DEFAULT_MODEL, Secret, key_from_environment
+from . import errors
+from .catalogue import CHAT_MODEL_TYPES, ModelInfo
+from .endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL, is_loopback
 from .events import StreamEvent
 from .result import ChatResult
+from .retry import (
+    RETRYABLE_STATUSES,
+    RetryNotice,
+    backoff_seconds,
+    retry_after_seconds,
+    short_reason,
+)
+from .secret import Secret, base_url_from_environment, key_from_environment
 
 if TYPE_CHECKING:
     import requests
 
-RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
-CHAT_MODEL_TYPES = frozenset({"openai/chat-completions", "chat-completion"})
-BACKOFF_START, BACKOFF_CAP, RETRY_AFTER_CAP = 0.5, 8.0, 60.0
 SIMULATOR_HEADER = "x-aiml-simulator"
 
 
-@dataclass(frozen=True)
-class RetryNotice:
-    """Told to the caller before each wait, so the user sees why nothing happens."""
+def user_agent() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    attempt: int
-    max_retries: int
-    wait: float
-    reason: str
-
-    def __str__(self) -> str:
-        return (
-            f"waiting {self.wait:.1f} s before retry {self.attempt} of {self.max_retries} "
-            f"({self.reason})"
-        )
-
-
-@dataclass
-class ModelInfo:
-    id: str
-    name: str = ""
-    aliases: list[str] = field(default_factory=list)
-    context_length: int | None = None
-    max_output: int | None = None
-    capabilities: list[str] = field(default_factory=list)
-    developer: str = ""
-
-    @classmethod
-    def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
-        info = entry.get("info") or {}
-        caps = entry.get("capabilities") or entry.get("features") or []
-        return cls(
-            id=str(entry.get("id", "")),
-            name=str(info.get("name") or entry.get("name") or ""),
-            aliases=[str(a) for a in entry.get("aliases") or []],
-            context_length=info.get("contextLength") or entry.get("context_length"),
-            max_output=info.get("outputMax") or info.get("maxTokens"),
-            capabilities=[str(c) for c in caps if isinstance(c, str)],
-            developer=str(info.get("developer") or ""),
-        )
-
-    def matches(self, text: str) -> bool:
-        text = text.lower()
-        return any(text in s.lower() for s in [self.id, self.name, *self.aliases])
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """`retry-after-ms`, then `Retry-After` (seconds or HTTP date); None when absent or absurd."""
-    if not headers:
-        return None
-    seconds = _parse_seconds(headers.get("retry-after-ms"), scale=0.001)
-    if seconds is None:
-        raw = (headers.get("retry-after") or "").strip()
-        seconds = _parse_seconds(raw)
-        if seconds is None and raw:
-            try:
-                seconds = email.utils.parsedate_to_datetime(raw).timestamp() - time.time()
-            except (TypeError, ValueError):
-                seconds = None
-    if seconds is None or not (0 <= seconds <= RETRY_AFTER_CAP):
-        return None
-    return seconds
-
-
-def _parse_seconds(value: str | None, scale: float = 1.0) -> float | None:
-    try:
-        return float(value) * scale if value else None
-    except ValueError:
-        return None
-
-
-def backoff_seconds(attempt: int, rng: Callable[[], float] = random.random) -> float:
-    """0.5 s doubling to 8 s, minus up to 25% jitter (the ecosystem's norm)."""
-    base = min(BACKOFF_START * 2**attempt, BACKOFF_CAP)
-    return base * (1 - 0.25 * rng())
-
-
-def _short_reason(exc: BaseException) -> str:
-    text = str(exc)
-    match = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
-    if match:
-        return match.group(0).strip()
-    for marker in ("Read timed out", "Connection refused", "Name or service not known"):
-        if marker in text:
-            return marker
-    return type(exc).__name__
+        return f"aiml-magics/{version('aiml-magics')}"
+    except PackageNotFoundError:
+        return "aiml-magics"
 
 
 class ChatStream:
@@ -219,9 +131,7 @@ class AimlClient:
             api_key = Secret(api_key, "argument") if api_key.strip() else None
         self._key = api_key if api_key is not None else key_from_environment()
         if base_url is None:
-            from .config import AimlSettings
-
-            base_url = str(AimlSettings().resolve("base_url")[0])
+            base_url = base_url_from_environment()
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.max_retries = max(0, int(max_retries))
         self.connect_timeout = connect_timeout
@@ -247,7 +157,7 @@ class AimlClient:
 
             session = requests.Session()
             session.verify = True
-            session.headers["User-Agent"] = f"aiml-magics/{__version__}"
+            session.headers["User-Agent"] = user_agent()
             self._session = session
         return self._session
 
@@ -373,13 +283,13 @@ class AimlClient:
             except requests.exceptions.Timeout as exc:
                 error: errors.AimlError = errors.TimeoutError(
                     f"No answer from {urlsplit(url).netloc} within the timeout "
-                    f"({_short_reason(exc)}).",
+                    f"({short_reason(exc)}).",
                     hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
                 )
                 reason = "timeout"
             except requests.exceptions.ConnectionError as exc:
                 error = errors.ConnectionError(
-                    f"Could not reach {urlsplit(url).netloc}: {_short_reason(exc)}.",
+                    f"Could not reach {urlsplit(url).netloc}: {short_reason(exc)}.",
                     hint="Check the network and AimlMagics.base_url.",
                 )
                 reason = "connection failed"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from ..api.errors import UsageError
 
 MAX_BYTES = 20 * 1024 * 1024
 DETAILS = ("low", "high", "auto")

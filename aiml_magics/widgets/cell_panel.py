@@ -16,12 +16,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from . import errors
+from ..api import errors
+from ..api.result import ChatResult
+from ..chat.request import TurnRequest
+from ..chat.view import AnswerView
+from ..display.views import DisplayView
 from .controls import GENERATION_FIELDS, ParameterControls
-from .progress import ProgressView
-from .render import AnswerView, DisplayView
-from .result import ChatResult
-from .turn import TurnRequest
+from .status_line import ProgressView
 
 log = logging.getLogger(__name__)
 

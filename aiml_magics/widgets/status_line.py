@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .compose import DONE, footer_text
-from .conversation import CHARS_PER_TOKEN
-from .render import AnswerView
-from .result import ChatResult
+from ..api.result import ChatResult
+from ..chat.conversation import CHARS_PER_TOKEN
+from ..chat.view import AnswerView, Status
+from ..display.compose import footer_text
 
 STATUS_INTERVAL = 0.25  # seconds between status refreshes while streaming
 
@@ -40,7 +40,7 @@ def streaming_status(elapsed: float, text: str, reasoning: str) -> str:
 def final_status(result: ChatResult | None, status: str) -> str:
     """The line shown once the answer ended: usage, credits, dollars, finish reason."""
     footer = footer_text(result, status)
-    if status != DONE:
+    if status != Status.DONE:
         return footer or status
     reason = result.finish_reason if result is not None else None
     return f"done · {footer} · finish reason: {reason or 'unknown'}"
@@ -95,10 +95,12 @@ class ProgressView:
             self.report(streaming_status(now - self.started, text, reasoning))
 
     def finish(
-        self, result: ChatResult | None, status: str = DONE, metadata: dict | None = None
+        self, result: ChatResult | None, status: Status = Status.DONE, metadata: dict | None = None
     ) -> None:
-        self.touched = True
         self.view.finish(result, status, metadata)
+        if status is Status.FAILED:
+            return  # the error itself is reported by whoever caught it (the cell, the panel)
+        self.touched = True
         self.finished = (result, status, metadata)
         self.report(final_status(result, status))
         if self.on_finish is not None:

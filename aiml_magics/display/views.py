@@ -12,10 +12,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from .compose import DONE, STREAMING, compose_markdown, compose_plain
-from .result import ChatResult
+from ..api.result import ChatResult
+from ..chat.view import Status
+from .compose import compose_markdown, compose_plain
 
 GROWTH = 2.0
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -49,16 +50,6 @@ class PublishStats:
     sizes: list[int] = field(default_factory=list)
 
 
-class AnswerView(Protocol):
-    """What the send path needs from a place that shows an answer."""
-
-    def notice(self, message: str) -> None: ...
-
-    def update(self, text: str, reasoning: str) -> None: ...
-
-    def finish(self, result: ChatResult | None, status: str, metadata: dict | None) -> None: ...
-
-
 class DisplayView:
     """An answer as one `text/markdown` + `text/plain` display, updated through its handle."""
 
@@ -89,7 +80,7 @@ class DisplayView:
 
     def notice(self, message: str) -> None:
         self.notes.append(message)
-        self._publish(STREAMING)
+        self._publish(Status.STREAMING)
 
     def update(self, text: str, reasoning: str) -> None:
         self._text, self._reasoning = text, reasoning
@@ -100,11 +91,13 @@ class DisplayView:
         if first_text or self.throttle.due(size, now):
             self._had_text = self._had_text or bool(text)
             self.throttle.mark(size, now)
-            self._publish(STREAMING)
+            self._publish(Status.STREAMING)
 
     def finish(
-        self, result: ChatResult | None, status: str = DONE, metadata: dict | None = None
+        self, result: ChatResult | None, status: Status = Status.DONE, metadata: dict | None = None
     ) -> None:
+        if status is Status.FAILED and not self.stats.publishes:
+            return  # nothing was shown, so there is nothing to mark as failed
         if result is not None:
             self._text, self._reasoning = result.text, result.reasoning
         self.ended = True
@@ -174,7 +167,7 @@ class TerminalView:
             self._text_shown = len(text)
 
     def finish(
-        self, result: ChatResult | None, status: str = DONE, metadata: dict | None = None
+        self, result: ChatResult | None, status: Status = Status.DONE, metadata: dict | None = None
     ) -> None:
         if result is not None:
             self.update(result.text, result.reasoning)

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .config import GENERATION_PARAMS, check_range
+from ..chat.settings import GENERATION_PARAMS, check_range
 
 # Trait name -> (label, placeholder). The trait names are also the request fields.
 NUMBER_CONTROLS: dict[str, tuple[str, str]] = {

@@ -1,0 +1,37 @@
+"""The service's model list as plain data: both catalogue shapes become `ModelInfo`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CHAT_MODEL_TYPES = frozenset({"openai/chat-completions", "chat-completion"})
+
+
+@dataclass
+class ModelInfo:
+    id: str
+    name: str = ""
+    aliases: list[str] = field(default_factory=list)
+    context_length: int | None = None
+    max_output: int | None = None
+    capabilities: list[str] = field(default_factory=list)
+    developer: str = ""
+
+    @classmethod
+    def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
+        info = entry.get("info") or {}
+        caps = entry.get("capabilities") or entry.get("features") or []
+        return cls(
+            id=str(entry.get("id", "")),
+            name=str(info.get("name") or entry.get("name") or ""),
+            aliases=[str(a) for a in entry.get("aliases") or []],
+            context_length=info.get("contextLength") or entry.get("context_length"),
+            max_output=info.get("outputMax") or info.get("maxTokens"),
+            capabilities=[str(c) for c in caps if isinstance(c, str)],
+            developer=str(info.get("developer") or ""),
+        )
+
+    def matches(self, text: str) -> bool:
+        text = text.lower()
+        return any(text in s.lower() for s in [self.id, self.name, *self.aliases])

@@ -1,0 +1,130 @@
+"""Decoded JSON checked against a type hint and converted to it (Enums, dataclasses, ...).
+
+The counterpart of `jsonschema.schema_for`: what the schema promised the model, this checks
+the model kept, with an error that names the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from typing import Any
+
+SHORT_VALUE = 40
+
+
+class ArgumentError(ValueError):
+    """Arguments from the model that do not match the function's hints."""
+
+
+def convert(value: Any, hint: Any, where: str) -> Any:
+    """`value` (decoded JSON) as the hinted type; ArgumentError when it does not fit."""
+    if hint is Any:
+        return value
+    if hint is None or hint is type(None):
+        if value is not None:
+            raise _mismatch(where, "null", value)
+        return None
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise _mismatch(where, "a boolean", value)
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        ):
+            raise _mismatch(where, "an integer", value)
+        return int(value)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _mismatch(where, "a number", value)
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise _mismatch(where, "a string", value)
+        return value
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Literal:
+        for allowed in args:
+            if value == allowed and type(value) is type(allowed):
+                return allowed
+        raise ArgumentError(f"{where}: expected one of {list(args)!r}, got {value!r}")
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        problems = []
+        for option in args:
+            if option is type(None):
+                continue
+            try:
+                return convert(value, option, where)
+            except ArgumentError as exc:
+                problems.append(str(exc))
+        raise ArgumentError(
+            problems[0] if len(problems) == 1 else f"{where}: no type fits {value!r}"
+        )
+    if origin in (list, typing.List) or hint in (list, typing.List):  # noqa: UP006
+        if not isinstance(value, list):
+            raise _mismatch(where, "an array", value)
+        item = args[0] if args else Any
+        return [convert(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin in (dict, typing.Dict) or hint in (dict, typing.Dict):  # noqa: UP006
+        if not isinstance(value, dict):
+            raise _mismatch(where, "an object", value)
+        item = args[1] if args else Any
+        return {k: convert(v, item, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        for member in hint:
+            if member.value == value and type(member.value) is type(value):
+                return member
+        allowed = [m.value for m in hint]
+        raise ArgumentError(f"{where}: expected one of {allowed!r}, got {value!r}")
+    if (dataclasses.is_dataclass(hint) and isinstance(hint, type)) or typing.is_typeddict(hint):
+        if not isinstance(value, dict):
+            raise _mismatch(where, "an object", value)
+        hints = typing.get_type_hints(hint)
+        if typing.is_typeddict(hint):
+            required = set(getattr(hint, "__required_keys__", set(hints)))
+        else:
+            required = {
+                f.name
+                for f in dataclasses.fields(hint)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
+            }
+        extra = sorted(set(value) - set(hints))
+        if extra:
+            raise ArgumentError(f"{where}: unexpected field(s) {', '.join(extra)}")
+        missing = sorted(required - set(value))
+        if missing:
+            raise ArgumentError(f"{where}: missing field(s) {', '.join(missing)}")
+        fields = {k: convert(v, hints[k], f"{where}.{k}") for k, v in value.items()}
+        return fields if typing.is_typeddict(hint) else hint(**fields)
+    return value
+
+
+def _mismatch(where: str, expected: str, value: Any) -> ArgumentError:
+    return ArgumentError(
+        f"{where}: expected {expected}, got {json_kind(value)} {_shorten(repr(value))}"
+    )
+
+
+def json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"

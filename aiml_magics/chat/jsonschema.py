@@ -1,0 +1,123 @@
+"""Python type hints as JSON Schema: the one schema builder, for tool parameters and for
+structured answers alike."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import types
+import typing
+from typing import Any
+
+from ..api.errors import UsageError
+
+
+class SchemaError(UsageError):
+    """A function whose signature cannot be described as a JSON schema."""
+
+
+_SCALARS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    type(None): {"type": "null"},
+    None: {"type": "null"},
+}
+
+
+def schema_for(hint: Any, _seen: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """The JSON schema of one type hint; SchemaError for what JSON cannot carry."""
+    if hint in _SCALARS:
+        return dict(_SCALARS[hint])
+    if hint is Any:
+        return {}
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Literal:
+        kinds = {type(a) for a in args}
+        if not all(isinstance(a, (str, int, float, bool)) or a is None for a in args):
+            raise SchemaError("Literal values must be strings, numbers, booleans or None")
+        schema: dict[str, Any] = {"enum": list(args)}
+        if len(kinds) == 1:
+            schema["type"] = _SCALARS[kinds.pop()]["type"]
+        return schema
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) == len(args):
+            return {"anyOf": [schema_for(a, _seen) for a in options]}
+        if len(options) == 1:
+            inner = schema_for(options[0], _seen)
+            if isinstance(inner.get("type"), str):
+                nullable = {**inner, "type": [inner["type"], "null"]}
+                if "enum" in nullable:
+                    nullable["enum"] = [*nullable["enum"], None]
+                return nullable
+            return {"anyOf": [inner, {"type": "null"}]}
+        return {"anyOf": [*(schema_for(a, _seen) for a in options), {"type": "null"}]}
+    if origin in (list, typing.List, tuple) or hint in (list, typing.List):  # noqa: UP006
+        if origin is tuple:
+            raise SchemaError("tuples are not supported; use list[...]")
+        if not args:
+            return {"type": "array"}
+        return {"type": "array", "items": schema_for(args[0], _seen)}
+    if origin in (dict, typing.Dict) or hint in (dict, typing.Dict):  # noqa: UP006
+        if not args:
+            return {"type": "object"}
+        if args[0] is not str:
+            raise SchemaError("dict keys must be str (JSON object keys are strings)")
+        return {"type": "object", "additionalProperties": schema_for(args[1], _seen)}
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        values = [member.value for member in hint]
+        if not all(isinstance(v, (str, int, float, bool)) for v in values):
+            raise SchemaError(f"the values of enum {hint.__name__} must be strings or numbers")
+        schema = {"enum": values}
+        kinds = {type(v) for v in values}
+        if len(kinds) == 1:
+            schema["type"] = _SCALARS[kinds.pop()]["type"]
+        return schema
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if hint in _seen:
+            raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
+        hints = typing.get_type_hints(hint)
+        properties = {}
+        required = []
+        for f in dataclasses.fields(hint):
+            properties[f.name] = schema_for(hints.get(f.name, str), (*_seen, hint))
+            no_default = f.default is dataclasses.MISSING
+            if no_default and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+                required.append(f.name)
+        return _object(properties, required)
+    if typing.is_typeddict(hint):
+        if hint in _seen:
+            raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
+        hints = typing.get_type_hints(hint)
+        properties = {k: schema_for(v, (*_seen, hint)) for k, v in hints.items()}
+        required = [k for k in hints if k in getattr(hint, "__required_keys__", set(hints))]
+        return _object(properties, required)
+    name = getattr(hint, "__name__", None) or repr(hint)
+    raise SchemaError(
+        f"type {name} cannot be described as JSON (use str, int, float, bool, None, list, "
+        "dict[str, ...], Literal, an Enum, a dataclass or a TypedDict)"
+    )
+
+
+def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    schema["additionalProperties"] = False
+    return schema
+
+
+def json_default(value: Any) -> bool:
+    try:
+        json.dumps(default_value(value))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def default_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value

@@ -1,0 +1,206 @@
+"""The one send path: context, request, stream into a view, record on success.
+
+The cell magic, Regenerate, `%aiml fix` and the tool loop all come through `send_turn`, so
+requests are built, streamed and ended in exactly one place. `_settle` is the only caller of
+a view's `finish`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..api import errors
+from ..api.result import ChatResult
+from .conversation import Turn
+from .request import TurnRequest
+from .view import AnswerView, Status
+
+if TYPE_CHECKING:
+    from ..api.client import AimlClient
+    from .session import Session
+
+log = logging.getLogger(__name__)
+
+
+def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatResult:
+    """Send one turn and show it in `view`; the chat changes only if the answer completed."""
+    chat = session.chats.get(request.chat)
+    offered = [t.name for t in request.tools]
+    context = chat.context(
+        request.key,
+        request.user,
+        session.settings.context_tokens,
+        history=request.history,
+        tools=offered,
+    )
+    if context.dropped:
+        view.notice(
+            f"{context.dropped} earlier turn(s) left out to fit the context budget "
+            f"(AimlMagics.context_tokens = {session.settings.context_tokens})"
+        )
+    model = request.model or session.settings.effective("model")
+    try:
+        client = session.client()
+        client.on_retry = lambda notice: view.notice(str(notice))
+        if request.tools:
+            result = _tool_loop(session, client, view, context.messages, model, request)
+        else:
+            result = _exchange(session, client, view, context.messages, model, request)
+    except errors.AimlError as exc:
+        _settle(view, exc.partial, _status_of(exc))
+        if exc.partial is not None and isinstance(exc, errors.ToolError):
+            session.namespace["_aiml"] = exc.partial
+        raise
+
+    if request.json_mode:
+        result.json = parse_json_answer(result.text)
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
+    _settle(view, result, Status.DONE, metadata)
+    if request.history:
+        chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
+    session.namespace["_aiml"] = result
+    if request.out_var:
+        session.namespace[request.out_var] = result.text
+    for listener in list(session.listeners):
+        try:
+            listener(result)
+        except Exception as exc:  # a broken panel must not break a finished cell
+            log.warning("aiml-magics: an answer listener failed: %s", exc)
+    return result
+
+
+def _settle(
+    view: AnswerView, result: ChatResult | None, status: Status, metadata: dict | None = None
+) -> None:
+    """The one place an answer ends: every sender's view hears exactly one `finish`."""
+    view.finish(result, status, metadata)
+
+
+def _status_of(error: errors.AimlError) -> Status:
+    if isinstance(error, errors.InterruptedError):
+        return Status.INTERRUPTED
+    if isinstance(error, errors.StreamError):
+        return Status.INCOMPLETE
+    if isinstance(error, errors.ToolError) and error.partial is not None:
+        return Status.STOPPED
+    return Status.FAILED
+
+
+def _exchange(
+    session: Session,
+    client: AimlClient,
+    view: AnswerView,
+    messages: list[dict[str, Any]],
+    model: str,
+    request: TurnRequest,
+    params: dict[str, Any] | None = None,
+) -> ChatResult:
+    """One request; a failure carries what was received so far (`error.partial`)."""
+    params = request.params if params is None else params
+    stream = None
+    try:
+        if not request.stream:
+            result = client.chat(messages, model=model, **params)
+        else:
+            stream = client.stream(messages, model=model, **params)
+            accumulated = stream.accumulator
+            for _ in stream:
+                view.update(accumulated.text, accumulated.reasoning)
+            result = stream.result()
+    except KeyboardInterrupt:
+        raise errors.InterruptedError(
+            "The answer was stopped; what was shown is kept but not added to the conversation.",
+            partial=_partial(stream),
+        ) from None
+    except errors.StreamError as exc:
+        exc.partial = exc.partial or _partial(stream)
+        raise
+    finally:
+        if stream is not None:
+            stream.close()
+    # Keyed by the id the user asked for, not the upstream id the service reports.
+    session.record_usage(model, result)
+    return result
+
+
+def _tool_loop(
+    session: Session,
+    client: AimlClient,
+    view: AnswerView,
+    messages: list[dict[str, Any]],
+    model: str,
+    request: TurnRequest,
+) -> ChatResult:
+    """Send, run the calls the model asks for, send their results, until it answers."""
+    from . import tools
+
+    offered = {t.name: t for t in request.tools}
+    params = {
+        **request.params,
+        **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
+    }
+    confirm = tools.confirm_call if request.confirm_tools else None
+    limit = max(0, session.settings.max_tool_rounds)
+    results: list[ChatResult] = []
+    runs: list[tools.ToolRun] = []
+    exchange: list[dict[str, Any]] = []
+    while True:
+        if results and request.tool_choice not in (None, "auto", "none"):
+            # `required` or a named function applies to the first request only; forcing
+            # it again would make the model call tools until max_tool_rounds.
+            params.pop("tool_choice", None)
+        try:
+            result = _exchange(session, client, view, messages + exchange, model, request, params)
+        except errors.AimlError as exc:
+            if results and exc.partial is None:
+                exc.partial = tools.combine(results, runs, exchange, offered)
+            raise
+        results.append(result)
+        if not result.tool_calls:
+            return tools.combine(results, runs, exchange, offered)
+        round_number = len(results)
+        if round_number > limit:
+            message = (
+                f"the model still asked for tools after {limit} round(s) "
+                f"(AimlMagics.max_tool_rounds = {limit}); stopped without an answer, "
+                "nothing was added to the conversation"
+            )
+            view.notice(f"⏹ {message}")
+            raise errors.ToolError(message, partial=tools.combine(results, runs, exchange, offered))
+        exchange.append(tools.assistant_message(result))
+        for call in result.tool_calls:
+            view.notice(f"🔧 round {round_number}: {tools.call_line(call.name, call.arguments)}")
+            try:
+                run = tools.run_call(call, offered, round_number=round_number, confirm=confirm)
+            except KeyboardInterrupt:
+                raise errors.InterruptedError(
+                    f"The tool {call.name} was interrupted; the cell stopped and the "
+                    "conversation is unchanged.",
+                    partial=tools.combine(results, runs, exchange, offered),
+                ) from None
+            runs.append(run)
+            view.notice(f"↳ {run.summary()}")
+            exchange.append(run.message())
+
+
+def _partial(stream: Any) -> ChatResult | None:
+    if stream is None:
+        return None
+    return stream.result(complete=False)
+
+
+_FENCED_JSON = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n```\s*$", re.DOTALL)
+
+
+def parse_json_answer(text: str) -> Any:
+    """The answer as JSON (a surrounding code fence is tolerated); None if it is not JSON."""
+    match = _FENCED_JSON.match(text)
+    try:
+        return json.loads(match.group(1) if match else text)
+    except ValueError:
+        return None

@@ -1,0 +1,108 @@
+"""Per-kernel state: settings, chats, usage totals, the key, a cached client, model names."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..api.result import ChatResult
+from ..api.secret import Secret, key_from_environment
+from .conversation import ChatStore, UsageTotals
+from .request import TurnRequest
+from .settings import AimlSettings
+from .view import AnswerView
+
+if TYPE_CHECKING:
+    from ..api.client import AimlClient
+
+
+class Session:
+    """Per-kernel state: settings, chats, usage totals, the key and a cached client."""
+
+    def __init__(self, settings: AimlSettings, namespace: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.namespace = namespace if namespace is not None else {}
+        self.chats = ChatStore(default_system=settings.system_prompt)
+        self.totals: dict[str, UsageTotals] = {}
+        self.typed_key: Secret | None = None
+        self._client: AimlClient | None = None
+        self._client_signature: tuple | None = None
+        self.listeners: list[Callable[[ChatResult], None]] = []  # told of every answer
+        self._model_names: list[str] | None = None
+        self._model_fetch: threading.Thread | None = None
+
+    def key(self) -> Secret | None:
+        return self.typed_key or key_from_environment()
+
+    def client(self) -> AimlClient:
+        """A client for the current key and settings; rebuilt only when they change."""
+        key = self.key()
+        s = self.settings
+        signature = (
+            key.reveal() if key else None,
+            s.effective("base_url"),
+            s.max_retries,
+            s.connect_timeout,
+            s.read_timeout,
+        )
+        if self._client is None or signature != self._client_signature:
+            from ..api.client import AimlClient
+
+            if self._client is not None:
+                self._client.close()
+            self._client = AimlClient(
+                key,
+                signature[1],
+                max_retries=s.max_retries,
+                connect_timeout=s.connect_timeout,
+                read_timeout=s.read_timeout,
+            )
+            self._client_signature = signature
+        return self._client
+
+    def model_names(self, wait: float = 0.3) -> list[str]:
+        """Model ids and aliases for completion: fetched once, in the background.
+
+        The completer calls this while the user waits for TAB, so it waits at most `wait`
+        seconds and otherwise answers with nothing (the list is there on the next TAB).
+        """
+        if self._model_names is None and self._model_fetch is None:
+            base_url = self.settings.effective("base_url")
+            self._model_fetch = threading.Thread(
+                target=self._fetch_model_names, args=(base_url,), daemon=True
+            )
+            self._model_fetch.start()
+        if self._model_names is None and self._model_fetch is not None:
+            self._model_fetch.join(wait)
+        return self._model_names or []
+
+    def remember_models(self, models: list[Any]) -> None:
+        self._model_names = sorted({n for m in models for n in (m.id, *m.aliases)})
+
+    def _fetch_model_names(self, base_url: str) -> None:
+        from ..api.client import AimlClient
+
+        client = AimlClient(None, base_url, max_retries=0, connect_timeout=3, read_timeout=5)
+        try:
+            models = client.models()
+        except Exception:  # completion must never raise; the next TAB tries again
+            self._model_fetch = None
+            return
+        finally:
+            client.close()
+        self.remember_models(models)
+
+    def record_usage(self, model: str, result: ChatResult) -> None:
+        self.totals.setdefault(model, UsageTotals()).add(result)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def send(self, request: TurnRequest, view: AnswerView) -> ChatResult:
+        """Send one turn through the one send path (`send.send_turn`)."""
+        from .send import send_turn
+
+        return send_turn(self, request, view)
