@@ -1,57 +1,48 @@
 """Tab completion for `%%aiml` options and `%aiml` subcommands.
 
-Model ids come from the session's cached model list; the completer never waits on the
-network for more than a moment (the first TAB starts the fetch in the background).
+Nothing here is listed by hand: cell options and their choices come from the `%%aiml`
+argument parser, subcommands and their flags from `commands.SUBCOMMANDS`. Model ids come
+from the session's cached model list; the completer never waits on the network for more than
+a moment (the first TAB starts the fetch in the background).
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .chat.settings import REASONING_MODES
+from . import commands
 
-SUBCOMMANDS = (
-    "models",
-    "history",
-    "chats",
-    "reset",
-    "config",
-    "key",
-    "usage",
-    "fix",
-    "export",
-    "import",
-    "help",
-)
-CELL_OPTIONS = (
-    "--model",
-    "--chat",
-    "--new",
-    "--no-history",
-    "--system",
-    "--temperature",
-    "--top-p",
-    "--max-tokens",
-    "--frequency-penalty",
-    "--presence-penalty",
-    "--seed",
-    "--json",
-    "--param",
-    "--no-stream",
-    "--reasoning",
-    "--out",
-    "--raw",
-    "--to-cell",
-)
 MODEL_FLAGS = {"-m", "--model"}
 CHAT_FLAGS = {"-c", "--chat"}
+
+
+def cell_options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every long option of the cell magic (short ones are its aliases)."""
+    return sorted(
+        option
+        for action in parser._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    )
+
+
+def option_choices(parser: argparse.ArgumentParser) -> dict[str, tuple[str, ...]]:
+    """Options whose value is one of a fixed set (`--reasoning`, `--image-detail`, ...)."""
+    return {
+        option: tuple(str(choice) for choice in action.choices)
+        for action in parser._actions
+        if action.choices
+        for option in action.option_strings
+    }
 
 
 def candidates(
     words: list[str],
     models: Callable[[], Iterable[str]],
     chats: Callable[[], Iterable[str]],
+    parser: argparse.ArgumentParser | None = None,
 ) -> Iterable[str]:
     """What may follow `words` (the line's words before the one being typed)."""
     command, previous = words[0], words[-1]
@@ -60,14 +51,18 @@ def candidates(
     if previous in CHAT_FLAGS:
         return chats()
     if command == "%%aiml":
-        return REASONING_MODES if previous == "--reasoning" else CELL_OPTIONS
+        if parser is None:
+            return ()
+        choices = option_choices(parser)
+        return choices.get(previous) or cell_options(parser)
     if len(words) == 1:
-        return SUBCOMMANDS
-    if words[1] == "models" and len(words) == 2:
+        return commands.NAMES
+    subcommand = commands.BY_NAME.get(words[1])
+    if subcommand is None:
+        return ()
+    if subcommand.takes_model and len(words) == 2:
         return models()
-    if words[1] in ("history", "reset", "export", "import", "fix"):
-        return ("-c", "--all") if words[1] == "reset" else ("-c",)
-    return ()
+    return subcommand.flags
 
 
 def complete(
@@ -75,15 +70,16 @@ def complete(
     token: str,
     models: Callable[[], Iterable[str]],
     chats: Callable[[], Iterable[str]],
+    parser: argparse.ArgumentParser | None = None,
 ) -> list[str] | None:
     """Completions for the token at the end of `line`; None when the line is not ours."""
     words = line[: len(line) - len(token)].split()
     if not words or words[0] not in ("%aiml", "%%aiml"):
         return None
-    return sorted({c for c in candidates(words, models, chats) if c.startswith(token)})
+    return sorted({c for c in candidates(words, models, chats, parser) if c.startswith(token)})
 
 
-def make_matcher(session: Any) -> Callable[[Any], dict[str, Any]]:
+def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any], dict[str, Any]]:
     """An IPython context matcher bound to a session (chats and the model cache)."""
     from IPython.core.completer import SimpleCompletion, context_matcher
 
@@ -92,7 +88,7 @@ def make_matcher(session: Any) -> Callable[[Any], dict[str, Any]]:
         line = context.line_with_cursor
         on_first_line = context.full_text.lstrip().startswith(line.lstrip())
         found = (
-            complete(line, context.token, session.model_names, session.chats.names)
+            complete(line, context.token, session.model_names, session.chats.names, parser)
             if on_first_line
             else None
         )

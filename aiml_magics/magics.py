@@ -93,7 +93,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         if shell is not None:
             shell.events.register("pre_run_cell", self._remember_cell)
             shell.events.register("post_run_cell", self._forget_cell)
-            self._matcher = make_matcher(self.session)
+            self._matcher = make_matcher(self.session, self.aiml_cell.parser)
             shell.Completer.custom_matchers.append(self._matcher)
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""`%aiml SUBCOMMAND`: models, history, chats, reset, config, key, usage, help.
+"""`%aiml SUBCOMMAND`: the handlers of the subcommands declared in `commands.SUBCOMMANDS`.
 
 Output is published as raw `text/markdown` + `text/plain` bundles; anything that came from
 the service (model names, answers) is neutralised or escaped first.
@@ -19,6 +19,7 @@ from typing import Any
 
 from IPython.core.error import StdinNotImplementedError, UsageError
 
+from . import commands
 from .api.result import ChatResult
 from .chat.conversation import USAGE_HEADERS, Chat, Turn
 from .chat.settings import SETTINGS
@@ -63,30 +64,6 @@ def show_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
     )
 
 
-HELP = """\
-%%aiml [options]          send the cell body; the answer streams as Markdown
-%aiml models [FILTER]     chat models of the service (id, name, context, max output)
-%aiml history [-c NAME]   the turns of a chat
-%aiml chats               chats with their number of turns and system prompts
-%aiml reset [-c NAME | --all]
-                          forget a chat (default: the chat named default), or all chats
-%aiml config              every effective setting and where it came from
-%aiml key                 type the API key at a hidden prompt (kept in memory only)
-%aiml usage               requests, tokens, credits and dollars per model
-%aiml fix [-m MODEL] [WORDS]
-                          explain the last exception and suggest a fix (chat "fix")
-%aiml export [-c NAME] PATH
-                          write a chat to PATH.json (re-importable) or PATH.md (transcript)
-%aiml import PATH [-c NAME]
-                          load a .json export back, e.g. after a kernel restart
-%aiml panel               session panel: default parameters, chats, usage (widgets)
-%aiml help                this text
-
-Settings: %config AimlMagics.<name> = value (see %aiml config for the names).
-Environment: AIML_API_KEY (or AIMLAPI_API_KEY), AIML_API_BASE, AIML_MODEL.
-"""
-
-
 class SubcommandsMixin:
     """Mixed into `AimlMagics`; needs `self.session` and the settings traits."""
 
@@ -98,12 +75,11 @@ class SubcommandsMixin:
         except ValueError as exc:
             raise UsageError(f"could not parse {line!r}: {exc}") from None
         name, args = (words[0], words[1:]) if words else ("help", [])
-        handler: Callable[[list[str]], Any] | None = getattr(self, f"_sub_{name}", None)
+        handler: Callable[[list[str]], Any] | None = (
+            getattr(self, f"_sub_{name}", None) if name in commands.BY_NAME else None
+        )
         if handler is None:
-            raise UsageError(
-                f"unknown subcommand {name!r}; try one of: "
-                "models, history, chats, reset, config, key, usage, help"
-            )
+            raise UsageError(commands.unknown(name))
         return handler(args)
 
     @staticmethod
@@ -126,7 +102,7 @@ class SubcommandsMixin:
 
     def _sub_help(self, args: list[str]) -> None:
         options = self.aiml_cell.parser.format_help()  # type: ignore[attr-defined]
-        print(HELP + "\nOptions of %%aiml:\n" + options)
+        print(commands.help_text() + "\nOptions of %%aiml:\n" + options)
 
     def _sub_models(self, args: list[str]) -> None:
         needle = " ".join(args)

@@ -5,9 +5,29 @@ The `aiml_simulator` and `aiml_env` fixtures come from the package's own pytest 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
+
+# Test tiers (`pytest -m unit` runs in seconds). Modules that start Jupyter kernels are the
+# kernel tier, tests/browser/ the browser tier, everything else the unit tier.
+KERNEL_MODULES = {"test_kernel", "test_kernel_workflows", "test_tutorials"}
+TIERS = ("unit", "kernel", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            continue
+        path = Path(str(item.fspath))
+        if "browser" in path.parts:
+            item.add_marker(pytest.mark.browser)
+        elif path.stem in KERNEL_MODULES:
+            item.add_marker(pytest.mark.kernel)
+        else:
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture

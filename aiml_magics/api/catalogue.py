@@ -8,6 +8,16 @@ from typing import Any
 CHAT_MODEL_TYPES = frozenset({"openai/chat-completions", "chat-completion"})
 
 
+def is_chat_model(entry: dict[str, Any]) -> bool:
+    """The AI/ML API says `type`; LiteLLM says `mode`; OpenAI's shape says neither (every
+    entry is a model)."""
+    if "type" in entry:
+        return entry.get("type") in CHAT_MODEL_TYPES
+    if "mode" in entry:
+        return entry.get("mode") == "chat"
+    return True
+
+
 @dataclass
 class ModelInfo:
     id: str
@@ -26,10 +36,14 @@ class ModelInfo:
             id=str(entry.get("id", "")),
             name=str(info.get("name") or entry.get("name") or ""),
             aliases=[str(a) for a in entry.get("aliases") or []],
-            context_length=info.get("contextLength") or entry.get("context_length"),
-            max_output=info.get("outputMax") or info.get("maxTokens"),
+            context_length=info.get("contextLength")
+            or entry.get("context_length")
+            or entry.get("max_input_tokens"),
+            max_output=info.get("outputMax")
+            or info.get("maxTokens")
+            or entry.get("max_output_tokens"),
             capabilities=[str(c) for c in caps if isinstance(c, str)],
-            developer=str(info.get("developer") or ""),
+            developer=str(info.get("developer") or entry.get("owned_by") or ""),
         )
 
     def matches(self, text: str) -> bool:

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import errors
-from .catalogue import CHAT_MODEL_TYPES, ModelInfo
+from .catalogue import ModelInfo, is_chat_model
 from .endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL, is_loopback
 from .events import StreamEvent
 from .result import ChatResult
 from .retry import (
     RETRYABLE_STATUSES,
+    Pause,
     RetryNotice,
     backoff_seconds,
     retry_after_seconds,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import requests
 
 SIMULATOR_HEADER = "x-aiml-simulator"
+CLOSE_MATCH_TIMEOUT = (2.0, 3.0)  # connect, read: the close-match lookup must not hold up
 
 
 def user_agent() -> str:
@@ -138,6 +140,7 @@ class AimlClient:
         self.read_timeout = read_timeout
         self.on_retry = on_retry
         self._sleep = sleep
+        self.pause = Pause()  # shared by every request of this client (and its threads)
         self._session: requests.Session | None = None
         self._models: list[ModelInfo] | None = None
         self._models_etag: str | None = None
@@ -208,25 +211,46 @@ class AimlClient:
             secret=self._key.reveal() if self._key else None,
         )
 
-    def models(self, refresh: bool = False) -> list[ModelInfo]:
-        """Chat models from `GET {base_url}/models`, cached (revalidated with ETag on refresh)."""
+    def models(
+        self,
+        refresh: bool = False,
+        *,
+        retries: int | None = None,
+        timeout: tuple[float, float] | None = None,
+    ) -> list[ModelInfo]:
+        """Chat models from `GET {base_url}/models`, cached (revalidated with ETag on refresh).
+
+        The key is sent when there is one (gateways and vLLM protect the list; the AI/ML
+        API's is public), under the same https-or-loopback rule as chat.
+        """
         if self._models is not None and not refresh:
             return self._models
         headers = {"If-None-Match": self._models_etag} if self._models_etag else {}
+        if self._key is not None:
+            headers.update(self._authorization())
         response = self._request(
             "GET",
             f"{self.base_url}/models",
             params={"include": "capabilities,modalities"},
             headers=headers,
             authorize=False,
+            retries=retries,
+            timeout=timeout,
         )
         if response.status_code == 304 and self._models is not None:
             return self._models
-        entries = response.json().get("data") or []
+        try:
+            entries = response.json().get("data") or []
+        except (ValueError, AttributeError):
+            raise errors.ServerError(
+                "The model list is not the JSON the service sends.",
+                status=response.status_code,
+                inference_id=response.headers.get("x-inference-id"),
+            ) from None
         self._models = [
             ModelInfo.from_api(entry)
             for entry in entries
-            if isinstance(entry, dict) and entry.get("type") in CHAT_MODEL_TYPES
+            if isinstance(entry, dict) and is_chat_model(entry)
         ]
         self._models_etag = response.headers.get("etag")
         return self._models
@@ -261,16 +285,28 @@ class AimlClient:
         *,
         authorize: bool = True,
         headers: dict[str, str] | None = None,
+        retries: int | None = None,
+        timeout: tuple[float, float] | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
+        """The one retry policy: every request of this client, the model list included.
+
+        Before each attempt it waits out the shared pause (a server's Retry-After holds every
+        sender of this client, not only the one that was told).
+        """
         import requests
 
         headers = dict(headers or {})
         if authorize:
             headers.update(self._authorization())
-        timeout = (self.connect_timeout, self.read_timeout)
+        timeout = timeout or (self.connect_timeout, self.read_timeout)
+        retries = self.max_retries if retries is None else max(0, retries)
         attempt = 0
         while True:
+            held = self.pause.remaining() if attempt == 0 else 0.0  # a retry already waited
+            if held > 0:
+                self._sleep(held)
             response = None
             try:
                 response = self.session.request(
@@ -300,14 +336,17 @@ class AimlClient:
                 reason = f"{response.status_code} {response.reason or ''}".strip()
                 if response.status_code not in RETRYABLE_STATUSES:
                     raise error
-            if attempt >= self.max_retries:
+            told = retry_after_seconds(response.headers if response is not None else None)
+            if told is not None:
+                self.pause.hold(told)
+            error.retry_after = told if told is not None else backoff_seconds(attempt)
+            if attempt >= retries:
                 raise error
-            wait = retry_after_seconds(response.headers if response is not None else None)
-            if wait is None:
-                wait = backoff_seconds(attempt)
+            wait = error.retry_after
             attempt += 1
-            if self.on_retry is not None:
-                self.on_retry(RetryNotice(attempt, self.max_retries, wait, reason))
+            notify = on_retry or self.on_retry
+            if notify is not None:
+                notify(RetryNotice(attempt, retries, wait, reason))
             self._sleep(wait)
 
     def _error_from_response(
@@ -338,9 +377,11 @@ class AimlClient:
         return error
 
     def _model_unknown(self, model: str) -> bool:
+        """Whether the list says the model does not exist: one quick attempt, never retried
+        and silent when it fails, so the service's own error is not delayed."""
         try:
-            known = self.models()
-        except Exception:
+            known = self.models(retries=0, timeout=CLOSE_MATCH_TIMEOUT)
+        except errors.AimlError:
             return False
         return bool(known) and not any(model == m.id or model in m.aliases for m in known)
 

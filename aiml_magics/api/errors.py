@@ -30,6 +30,7 @@ class AimlError(Exception):
         self.inference_id = inference_id
         self.hint = hint
         self.partial = partial  # what arrived before the failure (a ChatResult), if anything
+        self.retry_after: float | None = None  # seconds the server (or backoff) asks to wait
 
     def __str__(self) -> str:
         head = self.title if self.status is None else f"{self.title} (HTTP {self.status})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,3 +75,24 @@ def short_reason(exc: BaseException) -> str:
         if marker in text:
             return marker
     return type(exc).__name__
+
+
+class Pause:
+    """The earliest moment the next request may go out.
+
+    A 429 or 503 with Retry-After moves it for every sender sharing this object (threads of
+    a comparison or a batch, the background model list), not only the one that was told.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, self._clock() + seconds)
+
+    def remaining(self) -> float:
+        with self._lock:
+            return max(0.0, self._until - self._clock())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +47,11 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     try:
         client = session.client()
         client.on_retry = lambda notice: view.notice(str(notice))
+        sending = _Sending(session, client, view, model, request)
         if request.tools:
-            result = _tool_loop(session, client, view, context.messages, model, request)
+            result = _tool_loop(sending, context.messages)
         else:
-            result = _exchange(session, client, view, context.messages, model, request)
+            result = _exchange(sending, context.messages)
     except errors.AimlError as exc:
         _settle(view, exc.partial, _status_of(exc))
         if exc.partial is not None and isinstance(exc, errors.ToolError):
@@ -91,16 +93,22 @@ def _status_of(error: errors.AimlError) -> Status:
     return Status.FAILED
 
 
+@dataclass(frozen=True)
+class _Sending:
+    """One turn on its way: who sends it, through which client, shown where."""
+
+    session: Session
+    client: AimlClient
+    view: AnswerView
+    model: str
+    request: TurnRequest
+
+
 def _exchange(
-    session: Session,
-    client: AimlClient,
-    view: AnswerView,
-    messages: list[dict[str, Any]],
-    model: str,
-    request: TurnRequest,
-    params: dict[str, Any] | None = None,
+    sending: _Sending, messages: list[dict[str, Any]], params: dict[str, Any] | None = None
 ) -> ChatResult:
     """One request; a failure carries what was received so far (`error.partial`)."""
+    client, view, model, request = sending.client, sending.view, sending.model, sending.request
     params = request.params if params is None else params
     stream = None
     try:
@@ -124,28 +132,22 @@ def _exchange(
         if stream is not None:
             stream.close()
     # Keyed by the id the user asked for, not the upstream id the service reports.
-    session.record_usage(model, result)
+    sending.session.record_usage(model, result)
     return result
 
 
-def _tool_loop(
-    session: Session,
-    client: AimlClient,
-    view: AnswerView,
-    messages: list[dict[str, Any]],
-    model: str,
-    request: TurnRequest,
-) -> ChatResult:
+def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
     """Send, run the calls the model asks for, send their results, until it answers."""
     from . import tools
 
+    view, request = sending.view, sending.request
     offered = {t.name: t for t in request.tools}
     params = {
         **request.params,
         **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
     }
     confirm = tools.confirm_call if request.confirm_tools else None
-    limit = max(0, session.settings.max_tool_rounds)
+    limit = max(0, sending.session.settings.max_tool_rounds)
     results: list[ChatResult] = []
     runs: list[tools.ToolRun] = []
     exchange: list[dict[str, Any]] = []
@@ -155,7 +157,7 @@ def _tool_loop(
             # it again would make the model call tools until max_tool_rounds.
             params.pop("tool_choice", None)
         try:
-            result = _exchange(session, client, view, messages + exchange, model, request, params)
+            result = _exchange(sending, messages + exchange, params)
         except errors.AimlError as exc:
             if results and exc.partial is None:
                 exc.partial = tools.combine(results, runs, exchange, offered)

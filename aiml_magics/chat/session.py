@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..api.result import ChatResult
+from ..api.retry import backoff_seconds
 from ..api.secret import Secret, key_from_environment
 from .conversation import ChatStore, UsageTotals
 from .request import TurnRequest
@@ -15,6 +17,8 @@ from .view import AnswerView
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
+
+MODEL_LIST_TIMEOUT = (3.0, 5.0)  # connect, read: the list feeds TAB and the panel
 
 
 class Session:
@@ -31,6 +35,8 @@ class Session:
         self.listeners: list[Callable[[ChatResult], None]] = []  # told of every answer
         self._model_names: list[str] | None = None
         self._model_fetch: threading.Thread | None = None
+        self._model_fetch_not_before = 0.0
+        self._model_fetch_failures = 0
 
     def key(self) -> Secret | None:
         return self.typed_key or key_from_environment()
@@ -67,31 +73,38 @@ class Session:
         The completer calls this while the user waits for TAB, so it waits at most `wait`
         seconds and otherwise answers with nothing (the list is there on the next TAB).
         """
-        if self._model_names is None and self._model_fetch is None:
-            base_url = self.settings.effective("base_url")
+        due = time.monotonic() >= self._model_fetch_not_before
+        if self._model_names is None and self._model_fetch is None and due:
+            client = self.client()
             self._model_fetch = threading.Thread(
-                target=self._fetch_model_names, args=(base_url,), daemon=True
+                target=self._fetch_model_names, args=(client,), daemon=True
             )
             self._model_fetch.start()
-        if self._model_names is None and self._model_fetch is not None:
-            self._model_fetch.join(wait)
+        fetch = self._model_fetch
+        if self._model_names is None and fetch is not None:
+            fetch.join(wait)
         return self._model_names or []
 
     def remember_models(self, models: list[Any]) -> None:
         self._model_names = sorted({n for m in models for n in (m.id, *m.aliases)})
 
-    def _fetch_model_names(self, base_url: str) -> None:
-        from ..api.client import AimlClient
-
-        client = AimlClient(None, base_url, max_retries=0, connect_timeout=3, read_timeout=5)
+    def _fetch_model_names(self, client: AimlClient) -> None:
+        """Through the session's client: its retry policy and its shared Retry-After pause.
+        After a failure, no new fetch starts before the server's Retry-After (or the
+        backoff) has passed."""
         try:
-            models = client.models()
-        except Exception:  # completion must never raise; the next TAB tries again
+            models = client.models(timeout=MODEL_LIST_TIMEOUT)
+        except Exception as exc:  # completion must never raise; a later TAB tries again
+            self._model_fetch_failures += 1
+            wait = getattr(exc, "retry_after", None)
+            if wait is None:
+                wait = backoff_seconds(self._model_fetch_failures - 1)
+            self._model_fetch_not_before = time.monotonic() + wait
             self._model_fetch = None
             return
-        finally:
-            client.close()
+        self._model_fetch_failures = 0
         self.remember_models(models)
+        self._model_fetch = None
 
     def record_usage(self, model: str, result: ChatResult) -> None:
         self.totals.setdefault(model, UsageTotals()).add(result)

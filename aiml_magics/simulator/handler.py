@@ -123,6 +123,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 authorized=authorized,
                 client_port=self.client_address[1],
                 inference_id=self.inference_id,
+                received=time.monotonic(),
             )
         )
         try:
@@ -167,6 +168,12 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     # -- endpoints -----------------------------------------------------------------------------
 
     def _models(self, query: dict[str, str]) -> None:
+        reply = self.server.simulator.next_models_reply()
+        if reply is not None and reply.is_error:
+            self.send_error_body(
+                reply.status, shape=reply.error_body, message=reply.message, headers=reply.headers
+            )
+            return
         body = dumps(list_payload(query)).encode()
         etag = etag_for(body)
         tags = self._if_none_match()

@@ -20,3 +20,4 @@ class RecordedRequest:
     authorized: bool
     client_port: int
     inference_id: str = ""
+    received: float = 0.0  # time.monotonic() when it arrived, to check waits between requests

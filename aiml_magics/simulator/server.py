@@ -69,6 +69,7 @@ class Simulator:
         self.out_of_credits = False
         self._lock = threading.Lock()
         self._queue: deque[list[Any]] = deque()  # [reply, remaining uses]
+        self._models_queue: deque[list[Any]] = deque()  # answers for GET /models
         self._requests: list[RecordedRequest] = []
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -142,6 +143,15 @@ class Simulator:
         with self._lock:
             self._queue.extend([reply, reply.times] for reply in replies)
 
+    def script_models(self, *replies: Reply) -> None:
+        """Queue answers for `GET /models`: each `Reply.error(...)` fails one listing (its
+        `times` listings), a plain `Reply()` lets one through."""
+        for reply in replies:
+            if not isinstance(reply, Reply):
+                raise TypeError(f"expected Reply, got {type(reply).__name__}")
+        with self._lock:
+            self._models_queue.extend([reply, reply.times] for reply in replies)
+
     @property
     def pending(self) -> int:
         """How many chat requests the queued replies will still answer."""
@@ -152,6 +162,7 @@ class Simulator:
         """Forget scripted replies, recorded requests and the out-of-credits state."""
         with self._lock:
             self._queue.clear()
+            self._models_queue.clear()
             self._requests.clear()
             self.out_of_credits = False
 
@@ -181,11 +192,18 @@ class Simulator:
 
     def next_reply(self) -> Reply:
         """The head of the queue (counting down its `times`), or the default reply."""
-        with self._lock:
-            if not self._queue:
-                return Reply()
-            entry = self._queue[0]
-            entry[1] -= 1
-            if entry[1] <= 0:
-                self._queue.popleft()
-            return entry[0]
+        return _pop(self._queue, self._lock) or Reply()
+
+    def next_models_reply(self) -> Reply | None:
+        return _pop(self._models_queue, self._lock)
+
+
+def _pop(queue: deque, lock: threading.Lock) -> Reply | None:
+    with lock:
+        if not queue:
+            return None
+        entry = queue[0]
+        entry[1] -= 1
+        if entry[1] <= 0:
+            queue.popleft()
+        return entry[0]
