@@ -172,14 +172,20 @@ class AimlClient:
     # -- public API ---------------------------------------------------------------------
 
     def chat(
-        self, messages: list[dict[str, Any]], model: str = DEFAULT_MODEL, **params: Any
+        self,
+        messages: list[dict[str, Any]],
+        model: str = DEFAULT_MODEL,
+        *,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+        **params: Any,
     ) -> ChatResult:
-        """One non-streamed completion."""
+        """One non-streamed completion. `on_retry` hears this request's retry waits (else the
+        client's own `on_retry`); the other keywords are request fields."""
         from .stream import result_from_response
 
         body = {"model": model, "messages": messages, **params, "stream": False}
         started = time.monotonic()
-        response = self._post_chat(body, stream=False)
+        response = self._post_chat(body, stream=False, on_retry=on_retry)
         try:
             payload = response.json()
         except ValueError as exc:
@@ -195,13 +201,18 @@ class AimlClient:
         return result
 
     def stream(
-        self, messages: list[dict[str, Any]], model: str = DEFAULT_MODEL, **params: Any
+        self,
+        messages: list[dict[str, Any]],
+        model: str = DEFAULT_MODEL,
+        *,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+        **params: Any,
     ) -> ChatStream:
         """Start a streamed completion; iterate the returned object for events."""
         body = {"model": model, "messages": messages, **params, "stream": True}
         body.setdefault("stream_options", {"include_usage": True})
         started = time.monotonic()
-        response = self._post_chat(body, stream=True)
+        response = self._post_chat(body, stream=True, on_retry=on_retry)
         return ChatStream(
             response,
             requested_model=model,
@@ -272,11 +283,16 @@ class AimlClient:
             )
         return {"Authorization": f"Bearer {self._key.reveal()}"}
 
-    def _post_chat(self, body: dict[str, Any], *, stream: bool) -> requests.Response:
-        response = self._request(
-            "POST", f"{self.base_url}/chat/completions", json=body, stream=stream
+    def _post_chat(
+        self,
+        body: dict[str, Any],
+        *,
+        stream: bool,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+    ) -> requests.Response:
+        return self._request(
+            "POST", f"{self.base_url}/chat/completions", json=body, stream=stream, on_retry=on_retry
         )
-        return response
 
     def _request(
         self,

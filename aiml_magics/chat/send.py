@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api import errors
 from ..api.result import ChatResult
+from ..api.retry import RetryNotice
 from .conversation import Turn
 from .request import TurnRequest
 from .view import AnswerView, Status
@@ -46,7 +47,6 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     model = request.model or session.settings.effective("model")
     try:
         client = session.client()
-        client.on_retry = lambda notice: view.notice(str(notice))
         sending = _Sending(session, client, view, model, request)
         if request.tools:
             result = _tool_loop(sending, context.messages)
@@ -110,12 +110,16 @@ def _exchange(
     """One request; a failure carries what was received so far (`error.partial`)."""
     client, view, model, request = sending.client, sending.view, sending.model, sending.request
     params = request.params if params is None else params
+
+    def on_retry(notice: RetryNotice) -> None:
+        view.notice(str(notice))
+
     stream = None
     try:
         if not request.stream:
-            result = client.chat(messages, model=model, **params)
+            result = client.chat(messages, model=model, on_retry=on_retry, **params)
         else:
-            stream = client.stream(messages, model=model, **params)
+            stream = client.stream(messages, model=model, on_retry=on_retry, **params)
             accumulated = stream.accumulator
             for _ in stream:
                 view.update(accumulated.text, accumulated.reasoning)
