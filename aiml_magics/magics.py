@@ -19,6 +19,7 @@ from .chat.session import Session
 from .chat.settings import GENERATION_PARAMS, REASONING_MODES, AimlSettings, check_range
 from .codeblocks import fenced_blocks, select_code
 from .completion import make_matcher
+from .display.live import LiveView
 from .display.views import DisplayView, TerminalView
 from .subcommands import SubcommandsMixin
 
@@ -245,9 +246,9 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             images=tuple(pictures),
         )
         reasoning_mode = args.reasoning or self.reasoning
+        view = self._view(reasoning_mode, tools=bool(offered))
         if pictures:
-            self._show_thumbnails(pictures)
-        view = self._view(reasoning_mode)
+            self._show_thumbnails(pictures, view)
         if self.panel and not args.no_panel and self._widget_frontend():
             from .widgets.cell_panel import CellPanel
 
@@ -280,7 +281,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
 
         return load_all(args.image, self.shell.user_ns)
 
-    def _show_thumbnails(self, pictures: list[Any]) -> None:
+    def _show_thumbnails(self, pictures: list[Any], view: Any) -> None:
         from IPython.display import display
 
         from .display.compose import thumbnails_bundle
@@ -288,8 +289,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         bundle = thumbnails_bundle(pictures)
         if self._in_terminal():
             print(bundle["text/plain"])
-        else:
-            display(bundle, raw=True)
+            return
+        display(bundle, raw=True)
+        keep = getattr(view, "keep_above", None)
+        if keep is not None:
+            keep.append(bundle)  # shown again when the answer's pieces are consolidated
 
     def send_prompt(self, prompt: str, *, chat: str, model: str | None, key_text: str) -> Any:
         """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would."""
@@ -327,14 +331,20 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         params.update(dict(args.param))
         return params
 
-    def _view(self, reasoning_mode: str) -> Any:
+    def _view(self, reasoning_mode: str, *, tools: bool = False) -> Any:
+        """Terminal text; settled blocks and a live tail for frontends that show a cell as it
+        runs; one display updated in place for runners (nbclient, nbval, nbconvert) and for
+        tool loops (their notes arrive between requests)."""
         if self._in_terminal():
             return TerminalView(reasoning_mode=reasoning_mode)
-        return DisplayView(
-            reasoning_mode=reasoning_mode,
-            interval=self.update_interval,
-            allow_remote_images=self.allow_remote_images,
-        )
+        options = {
+            "reasoning_mode": reasoning_mode,
+            "interval": self.update_interval,
+            "allow_remote_images": self.allow_remote_images,
+        }
+        if self._cell_id is not None and not tools:
+            return LiveView(**options)
+        return DisplayView(**options)
 
     def _widget_frontend(self) -> bool:
         """Only frontends that send cell ids (JupyterLab, Notebook 7, VS Code) render widgets;

@@ -105,11 +105,15 @@ class CellPanel:
         from IPython.display import display
 
         self._replace_earlier_panel()
-        bundle = self.widget._repr_mimebundle_()
-        bundle["text/plain"] = PANEL_PLAIN
-        display(bundle, raw=True)
+        display(self.bundle(), raw=True)
         self.answer_id = display(dict(PLACEHOLDER), raw=True, display_id=True).display_id
         self.magics.last_panel = self
+
+    def bundle(self) -> dict[str, Any]:
+        """The panel as an output (its widget view, and a line for runners without widgets)."""
+        bundle = self.widget._repr_mimebundle_()
+        bundle["text/plain"] = PANEL_PLAIN
+        return bundle
 
     def watch(self, view: AnswerView) -> ProgressView:
         """Wrap the cell's answer view; the panel is busy until the cell has finished."""
@@ -118,6 +122,9 @@ class CellPanel:
             self.answer_id = own_id
         elif hasattr(view, "display_id") and self.answer_id:
             view.display_id = self.answer_id  # stream into the reserved display
+        keep = getattr(view, "keep_above", None)
+        if keep is not None:
+            keep.append(self.bundle())  # the panel stays above a consolidated answer
         progress = self._progress(view)
         self._set_busy(True)
         self._arm_settle()
@@ -195,7 +202,7 @@ class CellPanel:
     def _finished(self, progress: ProgressView) -> None:
         result, status, metadata = progress.finished or (None, "", None)
         self.shown = Shown(result, status, metadata, progress.notes)
-        self.answer_id = self.answer_id or progress.display_id
+        self.answer_id = progress.display_id or self.answer_id
         self.controls.offer_models(self.magics.session.model_names(wait=0))
 
     def _restore(self, previous: Shown | None, display_id: str) -> None:

@@ -205,24 +205,44 @@ PAGE_HELPERS = """
     answerMarkdown(area) {
       // The answer's display: the last rendered Markdown of the cell that is not part of a
       // widget (a parameter panel, when there is one, sits above the answer).
-      const all = [...area.querySelectorAll('.jp-RenderedMarkdown')]
-        .filter(el => !el.closest('.jupyter-widgets'));
+      const all = this.answerOutputs(area);
       return all.length ? all[all.length - 1] : null;
     },
+    answerOutputs(area) {
+      return [...area.querySelectorAll('.jp-RenderedMarkdown')]
+        .filter(el => !el.closest('.jupyter-widgets'));
+    },
     answerParts(area) {
-      // The rendered answer of an %%aiml output: reasoning <details> apart from the rest.
-      const md = this.answerMarkdown(area);
-      if (!md) return null;
-      const details = md.querySelector('details');
-      let answer = '';
-      for (const child of md.children) {
-        if (child.tagName !== 'DETAILS') answer += child.textContent + '\\n';
+      // The rendered answer of an %%aiml cell, over all its outputs: while it streams, a live
+      // frontend shows it as pieces (a head with notes and the reasoning's label or folded
+      // <details>, quoted reasoning pieces, answer pieces); at the end, one output.
+      const outputs = this.answerOutputs(area);
+      if (!outputs.length) return null;
+      let answer = '', reasoning = null, reasoningOpen = null, inReasoning = false;
+      for (const md of outputs) {
+        const children = [...md.children];
+        const details = md.querySelector('details');
+        if (details) {
+          reasoning = details.textContent;
+          reasoningOpen = details.open;
+        }
+        if (md.textContent.trim().startsWith('Reasoning (thinking')) {
+          reasoning = md.textContent;
+          reasoningOpen = true;
+          inReasoning = true;
+          continue;
+        }
+        const quoted = children.length && children.every(c => c.tagName === 'BLOCKQUOTE');
+        if (inReasoning && quoted) {
+          reasoning += '\\n' + md.textContent;
+          continue;
+        }
+        inReasoning = false;
+        for (const child of children) {
+          if (child.tagName !== 'DETAILS') answer += child.textContent + '\\n';
+        }
       }
-      return {
-        answer: answer.trim(),
-        reasoning: details ? details.textContent : null,
-        reasoningOpen: details ? details.open : null
-      };
+      return {answer: answer.trim(), reasoning, reasoningOpen};
     }
   };
 }

