@@ -73,7 +73,7 @@ class RecordingScreen:
             if seen != last:
                 times.append(when)
                 last = seen
-        return max((b - a for a, b in zip(times, times[1:])), default=0.0)
+        return max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0)
 
 
 def live_view(**kwargs):

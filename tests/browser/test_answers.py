@@ -111,7 +111,7 @@ def test_answer_streams_then_renders_as_markdown(lab, notebook_factory, sim):
     # Such moments pass at once: no state stays short of what was seen for long.
     assert lengths[0] < lengths[-1], lengths
     steady = [min(lengths[i : i + 3]) for i in range(len(lengths) - 2)]
-    assert all(b >= 0.6 * a for a, b in zip(steady, steady[1:])), lengths
+    assert all(b >= 0.6 * a for a, b in zip(steady, steady[1:], strict=False)), lengths
 
     # Reasoning streamed first, shown open while the model thought.
     thinking = [s for s in streamed if s["reasoning"] and not s["answer"]]
