@@ -30,11 +30,13 @@ def send_completion(
     """One `chat.completion` JSON body with Content-Length (or a faulty version of it)."""
     body = dumps(completion_body(answer, reply, completion_id=completion_id, created=created))
     data = body.encode()
-    headers = {
-        "x-aimlapi-credits-used": _number(answer.credits),
-        "x-aimlapi-usd-spent": _number(answer.usd),
-        **reply.headers,
-    }
+    headers = dict(reply.headers)
+    if handler.server.simulator.profile.cost:  # the AI/ML API's own headers
+        headers = {
+            "x-aimlapi-credits-used": _number(answer.credits),
+            "x-aimlapi-usd-spent": _number(answer.usd),
+            **headers,
+        }
     fault = reply.fault
     if fault is None:
         handler.send(200, data, JSON_TYPE, headers)
@@ -100,7 +102,13 @@ def _event(payload: Payload, number: int, reply: Reply) -> bytes:
 
 def _prebuilt_body(answer: Answer, reply: Reply, completion_id: str, created: int) -> bytes:
     """The whole SSE body, built once per reply and model so benchmarks measure the client."""
-    key = (answer.model, answer.usage.get("prompt_tokens"))
+    key = (
+        answer.model,
+        answer.usage.get("prompt_tokens"),
+        reply.reasoning_key,
+        reply.meta_on,
+        reply.send_usage,
+    )
     cached = reply.prebuilt_cache.get(key)
     if cached is None:
         payloads = stream_payloads(answer, reply, completion_id=completion_id, created=created)
