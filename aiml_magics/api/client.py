@@ -406,6 +406,7 @@ class AimlClient:
                 status=response.status_code,
                 inference_id=error.inference_id,
                 hint="`%aiml models` lists the available ones.",
+                full_message=error.full_message,  # the server's own words
             )
         return error
 

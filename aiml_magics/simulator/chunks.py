@@ -73,10 +73,6 @@ def completion_body(answer: Answer, reply: Reply, *, completion_id: str, created
     return body
 
 
-def error_payload(message: str, code: int) -> dict[str, Any]:
-    return {"error": {"message": message, "code": code}}
-
-
 def _meta(answer: Answer) -> dict[str, Any]:
     return {"usage": {"credits_used": answer.credits, "usd_spent": answer.usd}}
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .answers import Answer
-from .chunks import Payload, completion_body, error_payload, stream_payloads
+from .chunks import Payload, completion_body, stream_payloads
+from .error_bodies import stream_error_payload
 from .replies import Fault, Reply
 from .wire import LAST_HTTP_CHUNK, MALFORMED, dumps, http_chunk, sse_comment, sse_event
 
@@ -43,7 +44,8 @@ def send_completion(
     elif fault.kind == "malformed":
         handler.send(200, MALFORMED.encode(), JSON_TYPE, reply.headers)
     elif fault.kind == "error_event":
-        handler.send(200, dumps(error_payload(fault.message, fault.code)).encode(), JSON_TYPE)
+        payload = stream_error_payload(fault.code, shape=reply.error_body, message=fault.message)
+        handler.send(200, dumps(payload).encode(), JSON_TYPE)
     else:  # disconnect, truncate, stall: promise the whole body, send half, then close
         handler.head(200, {"Content-Type": JSON_TYPE, "Content-Length": len(data), **headers})
         handler.wfile.write(data[: len(data) // 2])
@@ -87,7 +89,8 @@ def _inject(handler: SimulatorHandler, fault: Fault, reply: Reply) -> bool:
         write(http_chunk(_event(MALFORMED, 0, reply)))
         return False
     if fault.kind == "error_event":
-        write(http_chunk(_event(error_payload(fault.message, fault.code), 0, reply)))
+        payload = stream_error_payload(fault.code, shape=reply.error_body, message=fault.message)
+        write(http_chunk(_event(payload, 0, reply)))
         write(LAST_HTTP_CHUNK)
         return True
     if fault.kind == "stall":

@@ -9,6 +9,7 @@ message out of each.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime, timezone
 
@@ -97,3 +98,19 @@ def error_body(
             .replace("+00:00", "Z"),
         }
     return dumps(data).encode(), "application/json; charset=utf-8"
+
+
+def stream_error_payload(status: int, *, shape: str | None, message: str, model: str = "") -> dict:
+    """An error sent as a `data:` payload mid-stream, as the profile's server words it.
+
+    Servers wrap it in `{"error": ...}` (vLLM its whole `{"object": "error"}` body); the
+    AI/ML API passes its provider's `{"error": {"message", "code"}}` through.
+    """
+    if shape == "vllm":
+        kind = VLLM_TYPES.get(status, "InternalServerError")
+        inner = {"object": "error", "message": message, "type": kind, "param": None}
+        return {"error": {**inner, "code": status}}
+    if shape in ("openai", "litellm", "ollama", "string"):
+        body, _ = error_body(status, shape=shape, message=message, model=model)
+        return json.loads(body)
+    return {"error": {"message": message, "code": status}}
