@@ -88,9 +88,8 @@ def _parse_chunk(data: str, inference_id: str | None) -> dict[str, Any]:
             f"The service sent a malformed stream chunk: {_excerpt(data)}",
             inference_id=inference_id,
         )
-    if ("error" in chunk or "statusCode" in chunk or "object" in chunk) and errors.is_error_body(
-        chunk
-    ):
+    suspect = "error" in chunk or "statusCode" in chunk or chunk.get("object") == "error"
+    if suspect and errors.is_error_body(chunk):
         raise errors.error_for_status(
             errors.status_from_body(chunk), chunk, inference_id=inference_id
         )
