@@ -1,5 +1,6 @@
 """The `%aiml` subcommands, declared once: help, the unknown-subcommand error and tab
-completion are all generated from `SUBCOMMANDS` (the handlers are `_sub_<name>` methods)."""
+completion are all generated from `SUBCOMMANDS` (the handlers are `_sub_<name>` methods, a
+dash in the name becoming an underscore)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ class Subcommand:
     summary: str
     flags: tuple[str, ...] = ()  # options TAB offers after the name
     takes_model: bool = False  # TAB offers model names as its first argument
+
+    @property
+    def handler(self) -> str:
+        """The name of the `SubcommandsMixin` method that runs it."""
+        return "_sub_" + self.name.replace("-", "_")
 
     @property
     def usage(self) -> str:
@@ -39,6 +45,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("config", "", "every effective setting and where it came from"),
     Subcommand("key", "", "type the API key at a hidden prompt (kept in memory only)"),
     Subcommand("usage", "", "requests, tokens, credits and dollars per model"),
+    Subcommand(
+        "last-error",
+        "",
+        "the whole text of the last error (its one-line form cuts long server messages)",
+    ),
     Subcommand(
         "fix",
         "[-m MODEL] [WORDS]",

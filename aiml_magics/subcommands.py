@@ -20,6 +20,7 @@ from typing import Any
 from IPython.core.error import StdinNotImplementedError, UsageError
 
 from . import commands
+from .api.errors import AimlError
 from .api.result import ChatResult
 from .chat.conversation import USAGE_HEADERS, Chat, Turn
 from .chat.settings import SETTINGS
@@ -75,12 +76,17 @@ class SubcommandsMixin:
         except ValueError as exc:
             raise UsageError(f"could not parse {line!r}: {exc}") from None
         name, args = (words[0], words[1:]) if words else ("help", [])
+        command = commands.BY_NAME.get(name)
         handler: Callable[[list[str]], Any] | None = (
-            getattr(self, f"_sub_{name}", None) if name in commands.BY_NAME else None
+            getattr(self, command.handler, None) if command else None
         )
         if handler is None:
             raise UsageError(commands.unknown(name))
-        return handler(args)
+        try:
+            return handler(args)
+        except AimlError as exc:  # e.g. `%aiml models` against a server that refuses
+            self.session.last_error = exc
+            raise
 
     @staticmethod
     def _chat_option(
@@ -105,13 +111,17 @@ class SubcommandsMixin:
         print(commands.help_text() + "\nOptions of %%aiml:\n" + options)
 
     def _sub_models(self, args: list[str]) -> None:
+        """Columns nobody filled are left out: OpenAI-shaped lists (gateways, vLLM, Ollama)
+        carry little more than ids, LiteLLM adds token limits, the AI/ML API has it all."""
         needle = " ".join(args)
         models = self.session.client().models()
         self.session.remember_models(models)
+        headers = ["id", "name", "owned by", "context", "max output", "capabilities"]
         rows = [
             [
                 m.id,
                 m.name,
+                m.owned_by,
                 f"{m.context_length:,}" if m.context_length else "",
                 f"{m.max_output:,}" if m.max_output else "",
                 ", ".join(m.capabilities),
@@ -119,8 +129,9 @@ class SubcommandsMixin:
             for m in models
             if not needle or m.matches(needle)
         ]
+        keep = [i for i in range(len(headers)) if i == 0 or any(row[i] for row in rows)]
         title = f"{len(rows)} chat models" + (f" matching {needle!r}" if needle else "")
-        show_table(title, ["id", "name", "context", "max output", "capabilities"], rows)
+        show_table(title, [headers[i] for i in keep], [[row[i] for i in keep] for row in rows])
 
     def _sub_history(self, args: list[str]) -> None:
         name, _, _ = self._chat_option(args)
@@ -233,6 +244,19 @@ class SubcommandsMixin:
         from .widgets.session_panel import SessionPanel
 
         SessionPanel(self).show()
+
+    def _sub_last_error(self, args: list[str]) -> None:
+        """The one-line error cuts a long server message; this prints all of it (never the
+        key: errors are redacted when they are made)."""
+        if args:
+            raise UsageError(f"unexpected argument {args[0]!r}")
+        error = self.session.last_error
+        if error is None:
+            print("No aiml error in this session yet.")
+            return
+        print(str(error))
+        if error.full_message != error.message:
+            print("\nThe whole message:\n" + error.full_message)
 
     def _sub_usage(self, args: list[str]) -> None:
         totals = self.session.totals

@@ -1,4 +1,5 @@
-"""The service's model list as plain data: both catalogue shapes become `ModelInfo`."""
+"""The model list as plain data: the AI/ML API's shapes and OpenAI's (with LiteLLM's and
+vLLM's extra fields) all become `ModelInfo`."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class ModelInfo:
     max_output: int | None = None
     capabilities: list[str] = field(default_factory=list)
     developer: str = ""
+    owned_by: str = ""  # OpenAI-shaped lists: who serves it ("openai", "library", "vllm", ...)
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
@@ -36,16 +38,28 @@ class ModelInfo:
             id=str(entry.get("id", "")),
             name=str(info.get("name") or entry.get("name") or ""),
             aliases=[str(a) for a in entry.get("aliases") or []],
-            context_length=info.get("contextLength")
-            or entry.get("context_length")
-            or entry.get("max_input_tokens"),
-            max_output=info.get("outputMax")
-            or info.get("maxTokens")
-            or entry.get("max_output_tokens"),
+            context_length=_count(info.get("contextLength"))
+            or _count(entry.get("context_length"))
+            or _count(entry.get("max_input_tokens"))
+            or _count(entry.get("max_model_len")),  # vLLM
+            max_output=_count(info.get("outputMax"))
+            or _count(info.get("maxTokens"))
+            or _count(entry.get("max_output_tokens")),
             capabilities=[str(c) for c in caps if isinstance(c, str)],
             developer=str(info.get("developer") or entry.get("owned_by") or ""),
+            owned_by=str(entry.get("owned_by") or ""),
         )
 
     def matches(self, text: str) -> bool:
         text = text.lower()
         return any(text in s.lower() for s in [self.id, self.name, *self.aliases])
+
+
+def _count(value: Any) -> int | None:
+    """A token count as an int; servers send ints, strings or null."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) or None
+    except (TypeError, ValueError):
+        return None

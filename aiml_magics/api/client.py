@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     import requests
 
 SIMULATOR_HEADER = "x-aiml-simulator"
+MISSING_KEY = (
+    "Run `%aiml key` to type it in (kept in memory only), or set AIML_API_KEY in the "
+    "environment before starting Jupyter. Never paste the key into a cell: it would be saved "
+    "with the notebook."
+)
 CLOSE_MATCH_TIMEOUT = (2.0, 3.0)  # connect, read: the close-match lookup must not hold up
 
 
@@ -269,13 +274,17 @@ class AimlClient:
     # -- internals ----------------------------------------------------------------------
 
     def _authorization(self) -> dict[str, str]:
-        if self._key is None:
-            raise errors.MissingKeyError(
-                "Run `%aiml key` to type it in (kept in memory only), or set AIML_API_KEY "
-                "in the environment before starting Jupyter. Never paste the key into a "
-                "cell: it would be saved with the notebook."
-            )
+        """The Authorization header, or none for a keyless server on this machine.
+
+        Local servers (Ollama, LM Studio, vLLM without --api-key) need no key, so with none
+        set a loopback URL is asked without one; any other URL needs a key, sent only over
+        https (or plain http to loopback).
+        """
         parts = urlsplit(self.base_url)
+        if self._key is None:
+            if is_loopback(parts.hostname):
+                return {}
+            raise errors.MissingKeyError(MISSING_KEY)
         if parts.scheme != "https" and not is_loopback(parts.hostname):
             raise errors.InsecureURLError(
                 f"{self.base_url} is not https, so the key would travel in clear text. "
@@ -380,6 +389,14 @@ class AimlClient:
             inference_id=response.headers.get("x-inference-id"),
         )
         error.redact(self._key.reveal() if self._key else None)
+        if response.status_code == 401 and self._key is None:  # a local server that wants one
+            return errors.MissingKeyError(
+                f"{urlsplit(self.base_url).netloc} asks for an API key and none is set. "
+                + MISSING_KEY,
+                status=401,
+                inference_id=error.inference_id,
+                full_message=error.full_message,
+            )
         model = (body or {}).get("model")
         if model and response.status_code in (400, 404) and self._model_unknown(model):
             suggestions = self._close_matches(model)
@@ -389,6 +406,7 @@ class AimlClient:
                 status=response.status_code,
                 inference_id=error.inference_id,
                 hint="`%aiml models` lists the available ones.",
+                full_message=error.full_message,  # the server's own words
             )
         return error
 

@@ -1,13 +1,18 @@
 """Typed errors that IPython shows as one actionable message instead of a traceback.
 
 Every error carries the HTTP status and the service's `x-inference-id` when known, because
-those two facts are what the service's support asks for first.
+those two facts are what the service's support asks for first. A server's message is shown
+on one line (whitespace collapsed, cut after `MESSAGE_LIMIT` characters); the whole text stays
+on the error as `full_message` (`%aiml last-error` prints it).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+MESSAGE_LIMIT = 300  # characters of a server's message shown in the one-line error
+CUT_MARK = " … (cut: `%aiml last-error` shows all of it)"
 
 
 class AimlError(Exception):
@@ -23,9 +28,11 @@ class AimlError(Exception):
         inference_id: str | None = None,
         hint: str | None = None,
         partial: Any = None,
+        full_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.full_message = full_message if full_message is not None else message
         self.status = status
         self.inference_id = inference_id
         self.hint = hint
@@ -39,7 +46,7 @@ class AimlError(Exception):
             text += f" {self.hint}"
         if self.inference_id:
             text += f" [inference id {self.inference_id}]"
-        return text
+        return " ".join(text.split())  # one line, whatever the server put in its message
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
@@ -52,6 +59,8 @@ class AimlError(Exception):
         if secret and secret in self.message:
             self.message = self.message.replace(secret, "****")
             self.args = (self.message,)
+        if secret and secret in self.full_message:
+            self.full_message = self.full_message.replace(secret, "****")
         return self
 
 
@@ -73,6 +82,12 @@ class AuthenticationError(AimlError):
 
 class OutOfCreditsError(AimlError):
     title = "Out of credits"
+
+
+class PermissionDeniedError(AimlError):
+    """A 403 that is not about credits: a gateway refusing this key this model or route."""
+
+    title = "Access denied"
 
 
 class BadRequestError(AimlError):
@@ -137,47 +152,96 @@ _CLASSES: dict[int, type[AimlError]] = {
 }
 
 
-def message_from_body(body: Any) -> str:
-    """Pull a human message out of any of the error body shapes the service uses."""
+def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` with its whitespace collapsed, cut at a word boundary after `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut).rstrip(" ,;:.") + CUT_MARK
+
+
+def full_message_from_body(body: Any) -> str:
+    """The whole human message of an error body, in any shape OpenAI-compatible servers use.
+
+    The AI/ML API's flat `{"message", "statusCode", ...}`; OpenAI's (and LiteLLM's, Ollama's)
+    `{"error": {"message", "type", "param", "code"}}`; vLLM's `{"object": "error", "message",
+    "type", "code"}`; a bare `{"error": "text"}`; FastAPI's `{"detail": ...}`; or not JSON.
+    """
     if isinstance(body, (bytes, bytearray)):
         body = body.decode("utf-8", "replace")
     if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            text = " ".join(body.split())
-            return text[:300] + ("..." if len(text) > 300 else "")
+        parsed = _loads(body)
+        if parsed is None:
+            return body.strip()
+        body = parsed
     if isinstance(body, dict):
         error = body.get("error")
-        if isinstance(error, dict):
-            return str(error.get("message") or error.get("type") or error)
-        if isinstance(error, str):
-            return error
-        message = body.get("message")
-        if isinstance(message, list):
-            return "; ".join(str(m) for m in message)
-        if message:
-            return str(message)
-        detail = body.get("detail")
-        if detail:
-            return str(detail)
-    return str(body)[:300]
+        if isinstance(error, dict):  # nested: OpenAI, LiteLLM, Ollama, newer vLLM
+            return _text(error.get("message")) or _text(error.get("type")) or _compact(error)
+        if isinstance(error, str) and error.strip():
+            return error.strip()
+        for key in ("message", "detail", "msg"):
+            text = _text(body.get(key))
+            if text:
+                return text
+    return _compact(body)
+
+
+def message_from_body(body: Any) -> str:
+    """The message of an error body as shown: one line, cut when long."""
+    return one_line(full_message_from_body(body))
 
 
 def status_from_body(body: Any) -> int | None:
-    """`statusCode` may be an int or a string; OpenAI-style bodies carry `error.code`."""
+    """`statusCode` may be an int or a string; nested bodies carry `error.code` (which may be
+    a word like `invalid_api_key`, then it is no status)."""
     if not isinstance(body, dict):
         return None
     candidates = [body.get("statusCode"), body.get("status")]
     error = body.get("error")
     if isinstance(error, dict):
         candidates += [error.get("code"), error.get("status")]
+    if body.get("object") == "error":  # vLLM's flat shape
+        candidates.append(body.get("code"))
     for value in candidates:
+        if isinstance(value, bool):
+            continue
         try:
-            return int(value)
+            status = int(value)
         except (TypeError, ValueError):
             continue
+        if 100 <= status <= 599:
+            return status
     return None
+
+
+def is_error_body(body: dict[str, Any]) -> bool:
+    """Whether a JSON object (a stream chunk, a 200 body) is an error rather than an answer:
+    `{"error": ...}`, vLLM's `{"object": "error"}`, or the service's flat `{"statusCode"}`."""
+    if body.get("error") is not None or body.get("object") == "error":
+        return True
+    return "statusCode" in body and "choices" not in body
+
+
+def _text(value: Any) -> str:
+    """A message field as text: LiteLLM and FastAPI sometimes send a list of details."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        parts = [_text(v) if not isinstance(v, dict) else _text(v.get("msg")) for v in value]
+        return "; ".join(p for p in parts if p)
+    if isinstance(value, dict):
+        return _text(value.get("message")) or _compact(value)
+    return ""
+
+
+def _compact(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def error_for_status(
@@ -187,16 +251,23 @@ def error_for_status(
     inference_id: str | None = None,
 ) -> AimlError:
     """Map an HTTP status and body to the typed error the user sees."""
-    message = message_from_body(body) if body not in (None, "", b"") else "(empty response)"
+    empty = body is None or (isinstance(body, (str, bytes, bytearray)) and not body.strip())
+    full = "(empty response)" if empty else full_message_from_body(body)
     if status is None:
         status = status_from_body(body if not isinstance(body, (str, bytes)) else _loads(body))
     cls = _CLASSES.get(status or 0)
+    if cls is OutOfCreditsError and "credit" not in full.lower():
+        cls = PermissionDeniedError  # the AI/ML API's 403 is about credits; a gateway's is not
     if cls is None:
         cls = ServerError if status is None or status >= 500 else AimlError
     hint = _HINTS.get(status or 0)
+    if cls is PermissionDeniedError:
+        hint = "The server does not allow this key this request (a gateway may limit models)."
     if cls is ServerError:
         hint = "The service or the model's provider failed; failed requests are not billed."
-    return cls(message, status=status, inference_id=inference_id, hint=hint)
+    return cls(
+        one_line(full), status=status, inference_id=inference_id, hint=hint, full_message=full
+    )
 
 
 def _loads(text: str | bytes) -> Any:

@@ -88,18 +88,12 @@ def _parse_chunk(data: str, inference_id: str | None) -> dict[str, Any]:
             f"The service sent a malformed stream chunk: {_excerpt(data)}",
             inference_id=inference_id,
         )
-    if ("error" in chunk or "statusCode" in chunk) and _is_error(chunk):
+    suspect = "error" in chunk or "statusCode" in chunk or chunk.get("object") == "error"
+    if suspect and errors.is_error_body(chunk):
         raise errors.error_for_status(
             errors.status_from_body(chunk), chunk, inference_id=inference_id
         )
     return chunk
-
-
-def _is_error(chunk: dict[str, Any]) -> bool:
-    """OpenAI-style `{"error": ...}`, or the service's own flat `{"statusCode", "message"}`."""
-    if chunk.get("error") is not None:
-        return True
-    return "statusCode" in chunk and "choices" not in chunk
 
 
 def _error_event(data: str, inference_id: str | None) -> errors.AimlError:
@@ -338,7 +332,7 @@ def result_from_response(body: dict, headers: Mapping[str, str] | None = None) -
             inference_id=inference_id,
         )
     choices = body.get("choices")
-    if not choices and _is_error(body):
+    if not choices and errors.is_error_body(body):
         raise errors.error_for_status(
             errors.status_from_body(body), body, inference_id=inference_id
         )

@@ -283,18 +283,25 @@ USAGE_HEADERS = ("model", "requests", "prompt", "completion", "reasoning", "cred
 
 @dataclass
 class UsageTotals:
-    """Per-model running totals for `%aiml usage`."""
+    """Per-model running totals for `%aiml usage`.
+
+    `None` means no answer reported it (servers other than the AI/ML API send no credits or
+    dollars, and some no usage): the row leaves it blank instead of showing a made-up zero.
+    """
 
     requests: int = 0
-    usage: Usage = field(default_factory=Usage)
-    credits: float = 0.0
-    dollars: float = 0.0
+    usage: Usage | None = None
+    credits: float | None = None
+    dollars: float | None = None
 
     def add(self, result: ChatResult) -> None:
         self.requests += 1
-        self.usage = self.usage + result.usage
-        self.credits += result.credits_used or 0.0
-        self.dollars += result.dollars or 0.0
+        if result.usage is not None:
+            self.usage = result.usage if self.usage is None else self.usage + result.usage
+        if result.credits_used is not None:
+            self.credits = (self.credits or 0.0) + result.credits_used
+        if result.dollars is not None:
+            self.dollars = (self.dollars or 0.0) + result.dollars
 
     def row(self, model: str) -> list[Any]:
         """The row of `%aiml usage` (and the session panel) for this model."""
@@ -303,9 +310,9 @@ class UsageTotals:
         return [
             model,
             self.requests,
-            f"{u.prompt_tokens:,}",
-            f"{u.completion_tokens:,}",
-            f"{u.reasoning_tokens:,}",
-            f"{self.credits:,.0f}",
-            format_money(self.dollars),
+            f"{u.prompt_tokens:,}" if u else "",
+            f"{u.completion_tokens:,}" if u else "",
+            f"{u.reasoning_tokens:,}" if u else "",
+            f"{self.credits:,.0f}" if self.credits is not None else "",
+            format_money(self.dollars) if self.dollars is not None else "",
         ]

@@ -53,6 +53,7 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
         else:
             result = _exchange(sending, context.messages)
     except errors.AimlError as exc:
+        session.last_error = exc  # its whole text for `%aiml last-error`
         _settle(view, exc.partial, _status_of(exc))
         if exc.partial is not None and isinstance(exc, errors.ToolError):
             session.namespace["_aiml"] = exc.partial

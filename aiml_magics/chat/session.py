@@ -17,6 +17,7 @@ from .view import AnswerView
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
+    from ..api.errors import AimlError
 
 MODEL_LIST_TIMEOUT = (3.0, 5.0)  # connect, read: the list feeds TAB and the panel
 
@@ -33,6 +34,7 @@ class Session:
         self._client: AimlClient | None = None
         self._client_signature: tuple | None = None
         self.listeners: list[Callable[[ChatResult], None]] = []  # told of every answer
+        self.last_error: AimlError | None = None  # whole text for `%aiml last-error`
         self._model_names: list[str] | None = None
         self._model_fetch: threading.Thread | None = None
         self._model_fetch_not_before = 0.0

@@ -1,7 +1,10 @@
 """The simulator's small model catalogue, in both the current and the older list shape.
 
 Clients must filter chat models out of a mixed list and accept either shape, so the
-catalogue deliberately holds one older-shaped entry and one non-chat model.
+catalogue deliberately holds one older-shaped entry and one non-chat model. Other profiles
+list the same models in OpenAI's shape (`id`, `object`, `created`, `owned_by`: no `type`, so
+every entry counts as a model), with LiteLLM's (`mode`, `max_input_tokens`,
+`max_output_tokens`) or vLLM's (`root`, `max_model_len`) extra fields.
 """
 
 from __future__ import annotations
@@ -9,7 +12,12 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .profiles import Profile
+
+CREATED = 1_700_000_000  # `created` of OpenAI-shaped entries: fixed, so the ETag is stable
 
 CHAT_TYPES = ("openai/chat-completions", "chat-completion")
 INCLUDABLE = ("capabilities", "modalities", "pricing")
@@ -182,8 +190,11 @@ def find_model(name: str) -> Model | None:
     return None
 
 
-def list_payload(query: dict[str, str]) -> dict[str, Any]:
-    """`GET /v1/models` body for `?include=a,b` and `?type=...` query parameters."""
+def list_payload(query: dict[str, str], profile: Profile | None = None) -> dict[str, Any]:
+    """`GET /v1/models` body for `?include=a,b` and `?type=...` query parameters (the AI/ML
+    API's), or the list as the profile's server sends it (which ignores both)."""
+    if profile is not None and profile.catalogue != "aiml":
+        return {"object": "list", "data": [_openai_entry(m, profile) for m in MODELS]}
     include = {part.strip() for part in query.get("include", "").split(",") if part.strip()}
     wanted_type = query.get("type")
     data = [
@@ -197,3 +208,22 @@ def list_payload(query: dict[str, str]) -> dict[str, Any]:
 def etag_for(body: bytes) -> str:
     """A strong ETag derived from the exact bytes, so it changes only with the content."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _openai_entry(model: Model, profile: Profile) -> dict[str, Any]:
+    """One entry of an OpenAI-shaped list, with the extra fields of LiteLLM or vLLM."""
+    entry: dict[str, Any] = {
+        "id": model.id,
+        "object": "model",
+        "created": CREATED,
+        "owned_by": profile.owned_by,
+    }
+    info = model.entry.get("info", {})
+    context = info.get("contextLength")
+    if profile.catalogue == "litellm":
+        entry["mode"] = "chat" if model.is_chat else "image_generation"
+        entry["max_input_tokens"] = context
+        entry["max_output_tokens"] = info.get("outputMax") or info.get("maxTokens")
+    elif profile.catalogue == "vllm":
+        entry.update(root=model.upstream, parent=None, max_model_len=context)
+    return entry

@@ -7,6 +7,7 @@ three dialects here reproduce the documented captures so one client can be teste
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .answers import Answer
@@ -22,7 +23,15 @@ def stream_payloads(
 ) -> list[Payload]:
     """Every SSE payload of a streamed answer, in order (`"[DONE]"` included when sent)."""
     build = {"openai": _openai, "qwen": _qwen, "claude": _claude}[reply.dialect]
+    if reply.reasoning_key == "none":  # a server that never streams reasoning text
+        answer = dataclasses.replace(answer, reasoning="")
     payloads, finish_at, usage_at = build(answer, reply, completion_id, created)
+    if reply.send_usage is False:  # usage only when stream_options.include_usage asks for it
+        if payloads[usage_at]["choices"]:
+            payloads[usage_at]["usage"] = None
+        else:
+            del payloads[usage_at]
+        usage_at = finish_at
     meta_at = {"last": len(payloads) - 1, "finish": finish_at, "usage": usage_at}.get(reply.meta_on)
     if meta_at is not None:
         payloads[meta_at]["meta"] = _meta(answer)
@@ -36,8 +45,8 @@ def completion_body(answer: Answer, reply: Reply, *, completion_id: str, created
     if answer.tool_calls and not content:
         content = None
     message: dict[str, Any] = {"role": "assistant", "content": content}
-    if answer.reasoning:
-        message[reply.reasoning_key] = answer.reasoning
+    if answer.reasoning and reply.reasoning_key != "none":
+        message[reply.reasoning_key or "reasoning_content"] = answer.reasoning
     if reply.dialect == "openai":
         message.update(refusal=None, annotations=[])
     if answer.tool_calls:
@@ -59,13 +68,9 @@ def completion_body(answer: Answer, reply: Reply, *, completion_id: str, created
         "choices": [{**choice, "message": message}],
         "usage": answer.usage,
     }
-    if reply.meta_on != "none":
+    if reply.meta_on not in ("none", None):
         body["meta"] = _meta(answer)
     return body
-
-
-def error_payload(message: str, code: int) -> dict[str, Any]:
-    return {"error": {"message": message, "code": code}}
 
 
 def _meta(answer: Answer) -> dict[str, Any]:

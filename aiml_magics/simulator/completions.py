@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .answers import Answer
-from .chunks import Payload, completion_body, error_payload, stream_payloads
+from .chunks import Payload, completion_body, stream_payloads
+from .error_bodies import stream_error_payload
 from .replies import Fault, Reply
 from .wire import LAST_HTTP_CHUNK, MALFORMED, dumps, http_chunk, sse_comment, sse_event
 
@@ -30,18 +31,21 @@ def send_completion(
     """One `chat.completion` JSON body with Content-Length (or a faulty version of it)."""
     body = dumps(completion_body(answer, reply, completion_id=completion_id, created=created))
     data = body.encode()
-    headers = {
-        "x-aimlapi-credits-used": _number(answer.credits),
-        "x-aimlapi-usd-spent": _number(answer.usd),
-        **reply.headers,
-    }
+    headers = dict(reply.headers)
+    if handler.server.simulator.profile.cost:  # the AI/ML API's own headers
+        headers = {
+            "x-aimlapi-credits-used": _number(answer.credits),
+            "x-aimlapi-usd-spent": _number(answer.usd),
+            **headers,
+        }
     fault = reply.fault
     if fault is None:
         handler.send(200, data, JSON_TYPE, headers)
     elif fault.kind == "malformed":
         handler.send(200, MALFORMED.encode(), JSON_TYPE, reply.headers)
     elif fault.kind == "error_event":
-        handler.send(200, dumps(error_payload(fault.message, fault.code)).encode(), JSON_TYPE)
+        payload = stream_error_payload(fault.code, shape=reply.error_body, message=fault.message)
+        handler.send(200, dumps(payload).encode(), JSON_TYPE)
     else:  # disconnect, truncate, stall: promise the whole body, send half, then close
         handler.head(200, {"Content-Type": JSON_TYPE, "Content-Length": len(data), **headers})
         handler.wfile.write(data[: len(data) // 2])
@@ -85,7 +89,8 @@ def _inject(handler: SimulatorHandler, fault: Fault, reply: Reply) -> bool:
         write(http_chunk(_event(MALFORMED, 0, reply)))
         return False
     if fault.kind == "error_event":
-        write(http_chunk(_event(error_payload(fault.message, fault.code), 0, reply)))
+        payload = stream_error_payload(fault.code, shape=reply.error_body, message=fault.message)
+        write(http_chunk(_event(payload, 0, reply)))
         write(LAST_HTTP_CHUNK)
         return True
     if fault.kind == "stall":
@@ -100,7 +105,13 @@ def _event(payload: Payload, number: int, reply: Reply) -> bytes:
 
 def _prebuilt_body(answer: Answer, reply: Reply, completion_id: str, created: int) -> bytes:
     """The whole SSE body, built once per reply and model so benchmarks measure the client."""
-    key = (answer.model, answer.usage.get("prompt_tokens"))
+    key = (
+        answer.model,
+        answer.usage.get("prompt_tokens"),
+        reply.reasoning_key,
+        reply.meta_on,
+        reply.send_usage,
+    )
     cached = reply.prebuilt_cache.get(key)
     if cached is None:
         payloads = stream_payloads(answer, reply, completion_id=completion_id, created=created)

@@ -65,7 +65,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def head(self, status: int, headers: dict[str, str]) -> None:
         """Status line and headers, including the ones every response carries."""
         self.send_response(status)
-        self.send_header("x-inference-id", self.inference_id)
+        if self.server.simulator.profile.inference_header:
+            self.send_header("x-inference-id", self.inference_id)
         self.send_header("x-aiml-simulator", "1")
         client_id = self.headers.get("X-Client-Request-Id")
         if client_id:
@@ -89,9 +90,19 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         shape: str = "flat",
         message: str | None = None,
         headers: dict | None = None,
+        model: str = "",
     ) -> None:
-        body, content_type = error_body(status, shape=shape, message=message, path=self.route_path)
+        body, content_type = error_body(
+            status, shape=shape, message=message, path=self.route_path, model=model
+        )
         self.send(status, body, content_type, headers)
+
+    def send_auth_error(self) -> None:
+        """401 as the profile's server words it."""
+        profile = self.server.simulator.profile
+        self.send_error_body(
+            401, shape=profile.auth_error_body, message=profile.auth_message or None
+        )
 
     def wait(self, seconds: float) -> bool:
         """Sleep, waking early when the server stops; True means it is stopping."""
@@ -134,13 +145,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _route(self, query: dict[str, str], body: Any, authorized: bool) -> None:
         path, method = self.route_path, self.command
         if method == "GET" and path == MODELS_PATH:
-            self._models(query)
+            self._models(query, authorized)
         elif method == "GET" and path.startswith(MODEL_PREFIX):
             self._one_model(unquote(path[len(MODEL_PREFIX) :]))
         elif method == "POST" and path == CHAT_PATH:
             self._chat(body, authorized)
         else:
-            self.send_error_body(404, message=f"Cannot {method} {path}")
+            shape = self.server.simulator.profile.error_body
+            self.send_error_body(404, shape=shape, message=f"Cannot {method} {path}")
 
     def _read_json(self) -> Any:
         raw = self._read_body()
@@ -167,14 +179,22 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     # -- endpoints -----------------------------------------------------------------------------
 
-    def _models(self, query: dict[str, str]) -> None:
-        reply = self.server.simulator.next_models_reply()
+    def _models(self, query: dict[str, str], authorized: bool) -> None:
+        simulator = self.server.simulator
+        profile = simulator.profile
+        if profile.models_need_key and not (authorized or simulator.keyless):
+            self.send_auth_error()
+            return
+        reply = simulator.next_models_reply()
         if reply is not None and reply.is_error:
             self.send_error_body(
-                reply.status, shape=reply.error_body, message=reply.message, headers=reply.headers
+                reply.status,
+                shape=reply.error_body or profile.error_body,
+                message=reply.message,
+                headers=reply.headers,
             )
             return
-        body = dumps(list_payload(query)).encode()
+        body = dumps(list_payload(query, profile)).encode()
         etag = etag_for(body)
         tags = self._if_none_match()
         if etag in tags or "*" in tags:
@@ -195,26 +215,40 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _chat(self, body: Any, authorized: bool) -> None:
         simulator = self.server.simulator
-        if not authorized:
-            self.send_error_body(401)
+        profile = simulator.profile
+        shape = profile.error_body
+        if not (authorized or simulator.keyless):
+            self.send_auth_error()
             return
         if body is _INVALID_JSON:
-            self.send_error_body(400, message="Body validation error: Invalid JSON in request body")
+            message = "Body validation error: Invalid JSON in request body"
+            self.send_error_body(400, shape=shape, message=message)
+            return
+        model_name = body.get("model") if isinstance(body, dict) else None
+        unknown = isinstance(model_name, str) and not _is_chat_model(model_name)
+        if unknown and profile.unknown_model_status is not None:
+            message = profile.unknown_model_message.format(model=model_name)
+            status = profile.unknown_model_status
+            self.send_error_body(status, shape=shape, message=message, model=model_name)
             return
         problem = validation_error(body)
         if problem:
-            self.send_error_body(400, message=problem)
+            self.send_error_body(400, shape=shape, message=problem, model=model_name or "")
             return
         if simulator.out_of_credits:
             self.send_error_body(403)
             return
-        reply = simulator.next_reply()
+        reply = profile.resolve(simulator.next_reply(), body)
         if self.wait(reply.first_byte_delay):
             self.abort()
             return
         if reply.is_error:
             self.send_error_body(
-                reply.status, shape=reply.error_body, message=reply.message, headers=reply.headers
+                reply.status,
+                shape=reply.error_body,
+                message=reply.message,
+                headers=reply.headers,
+                model=body["model"],
             )
             return
         answer = build_answer(reply, body, find_model(body["model"]))
@@ -228,3 +262,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             completions.send_completion(
                 self, answer, reply, completion_id=completion_id, created=created
             )
+
+
+def _is_chat_model(name: str) -> bool:
+    model = find_model(name)
+    return model is not None and model.is_chat

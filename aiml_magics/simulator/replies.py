@@ -10,14 +10,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DIALECTS = ("openai", "claude", "qwen")
-ERROR_BODIES = ("flat", "flat_string_status", "openai", "string", "text")
+ERROR_BODIES = (
+    "flat",
+    "flat_string_status",
+    "openai",
+    "litellm",
+    "vllm",
+    "ollama",
+    "string",
+    "text",
+)
 FAULT_KINDS = ("disconnect", "stall", "malformed", "error_event", "truncate")
 META_PLACES = ("last", "finish", "usage", "none")
-REASONING_KEYS = ("reasoning_content", "reasoning")
+REASONING_KEYS = ("reasoning_content", "reasoning", "none")
 
 
 def _check(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
+    """`None` is always allowed: it means "as the simulator's profile does"."""
+    if value is not None and value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
 
@@ -75,7 +85,8 @@ class Reply:
 
     Every field has a default, so `Reply()` is the deterministic demo answer; a test sets only
     what it is about. `None` means "computed from the request" for the content, reasoning,
-    usage, cost, model and finish reason.
+    usage, cost, model and finish reason, and "as the profile does" (see profiles.py) for
+    `reasoning_key`, `meta_on`, `send_usage` and `error_body`.
     """
 
     content: str | None = None
@@ -91,16 +102,17 @@ class Reply:
     delay: float = 0.0
     first_byte_delay: float = 0.0
     dialect: str = "openai"
-    reasoning_key: str = "reasoning_content"
+    reasoning_key: str | None = None
     done: bool | None = None
     keepalive: bool = False
     crlf: bool = False
     event_lines: bool = False
-    meta_on: str = "last"
+    meta_on: str | None = None
+    send_usage: bool | None = None
     fault: Fault | None = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-    error_body: str = "flat"
+    error_body: str | None = None
     message: str | None = None
     times: int = 1
     prebuilt_chunks: int | None = None
@@ -136,7 +148,7 @@ class Reply:
         *,
         message: str | None = None,
         headers: dict[str, str] | None = None,
-        error_body: str = "flat",
+        error_body: str | None = None,
         times: int = 1,
         first_byte_delay: float = 0.0,
     ) -> Reply:

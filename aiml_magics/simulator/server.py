@@ -2,7 +2,9 @@
 
 Tests, tutorial notebooks in CI and offline users point the client at `base_url` and script
 what the "service" answers. State (the reply queue, the request record) is shared between
-handler threads, so every access goes through one lock.
+handler threads, so every access goes through one lock. `profile` makes it behave like another
+OpenAI-compatible server instead (see profiles.py); `keyless` accepts requests without a key,
+as Ollama, LM Studio and vLLM without `--api-key` do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
+from .profiles import Profile, profile_named
 from .records import RecordedRequest
 from .replies import Reply
 
@@ -62,11 +65,21 @@ class SimulatorServer(ThreadingHTTPServer):
 class Simulator:
     """A scriptable, local AI/ML API. Use `start()`/`stop()` or `with Simulator() as sim:`."""
 
-    def __init__(self, api_key: str = DEFAULT_KEY, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        api_key: str = DEFAULT_KEY,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        profile: str = "aiml",
+        keyless: bool = False,
+    ) -> None:
         self._key = api_key
         self.host = host
         self.port = port
         self.out_of_credits = False
+        self._profile = profile_named(profile)
+        self.keyless = keyless  # accept requests without (or with any) key
         self._lock = threading.Lock()
         self._queue: deque[list[Any]] = deque()  # [reply, remaining uses]
         self._models_queue: deque[list[Any]] = deque()  # answers for GET /models
@@ -76,7 +89,7 @@ class Simulator:
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
-        return f"<Simulator {state} at {self.root_url}>"
+        return f"<Simulator {self._profile.name} {state} at {self.root_url}>"
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -90,6 +103,16 @@ class Simulator:
     def api_key(self) -> str:
         """The key clients must send as `Authorization: Bearer <key>`."""
         return self._key
+
+    @property
+    def profile(self) -> Profile:
+        """How the simulator behaves: `"aiml"` (the AI/ML API, the default), `"openai"`,
+        `"litellm"`, `"vllm"` or `"ollama"`. Set it by name; `reset()` restores `"aiml"`."""
+        return self._profile
+
+    @profile.setter
+    def profile(self, name: str | Profile) -> None:
+        self._profile = name if isinstance(name, Profile) else profile_named(name)
 
     @property
     def running(self) -> bool:
@@ -159,12 +182,15 @@ class Simulator:
             return sum(remaining for _, remaining in self._queue)
 
     def reset(self) -> None:
-        """Forget scripted replies, recorded requests and the out-of-credits state."""
+        """Forget scripted replies, recorded requests, the out-of-credits state, the profile
+        and keyless mode (back to the AI/ML API with its key)."""
         with self._lock:
             self._queue.clear()
             self._models_queue.clear()
             self._requests.clear()
             self.out_of_credits = False
+            self._profile = profile_named("aiml")
+            self.keyless = False
 
     # -- record --------------------------------------------------------------------------------
 

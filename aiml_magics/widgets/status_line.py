@@ -38,12 +38,15 @@ def streaming_status(elapsed: float, text: str, reasoning: str) -> str:
 
 
 def final_status(result: ChatResult | None, status: str) -> str:
-    """The line shown once the answer ended: usage, credits, dollars, finish reason."""
+    """The line shown once the answer ended: usage, credits, dollars, finish reason (each only
+    when the server reported it)."""
     footer = footer_text(result, status)
     if status != Status.DONE:
         return footer or status
     reason = result.finish_reason if result is not None else None
-    return f"done · {footer} · finish reason: {reason or 'unknown'}"
+    return " · ".join(
+        part for part in ("done", footer, reason and f"finish reason: {reason}") if part
+    )
 
 
 class ProgressView:
