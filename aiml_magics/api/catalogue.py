@@ -27,6 +27,8 @@ class ModelInfo:
     max_output: int | None = None
     capabilities: list[str] = field(default_factory=list)
     developer: str = ""
+    # From `capabilities` (`?include=capabilities`); None when the entry does not say.
+    structured_output: bool | None = None
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
@@ -44,6 +46,11 @@ class ModelInfo:
             or entry.get("max_output_tokens"),
             capabilities=[str(c) for c in caps if isinstance(c, str)],
             developer=str(info.get("developer") or entry.get("owned_by") or ""),
+            structured_output=(
+                "structured_output" in entry["capabilities"]
+                if isinstance(entry.get("capabilities"), list)
+                else None
+            ),
         )
 
     def matches(self, text: str) -> bool:
