@@ -42,7 +42,7 @@ def cell_text(value: Any) -> str:
 
 
 def structured_markdown(result: ChatResult) -> str:
-    from .compose import escape_markdown_inline, neutralize_markdown
+    from .sanitize import escape_markdown_inline, neutralize_markdown
 
     headers, rows = table_of(result.json)
     more = len(rows) - MAX_ROWS
