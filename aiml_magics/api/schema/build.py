@@ -96,15 +96,38 @@ def schema_for(hint: Any, _seen: tuple[Any, ...] = ()) -> dict[str, Any]:
     if typing.is_typeddict(hint):
         if hint in _seen:
             raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
-        hints = typing.get_type_hints(hint)
+        hints, required_keys = typeddict_fields(hint)
         properties = {k: schema_for(v, (*_seen, hint)) for k, v in hints.items()}
-        required = [k for k in hints if k in getattr(hint, "__required_keys__", set(hints))]
-        return _object(properties, required)
+        return _object(properties, [k for k in hints if k in required_keys])
     name = getattr(hint, "__name__", None) or repr(hint)
     raise SchemaError(
         f"type {name} cannot be described as JSON (use str, int, float, bool, None, list, "
         "dict[str, ...], Literal, an Enum, a dataclass or a TypedDict)"
     )
+
+
+# typing.NotRequired and typing.Required (Python 3.11+).
+_OPTIONALITY = tuple(getattr(typing, name, None) for name in ("NotRequired", "Required"))
+
+
+def typeddict_fields(hint: Any) -> tuple[dict[str, Any], set[str]]:
+    """A TypedDict's field hints (without Required/NotRequired) and its required keys;
+    the wrappers are read from the hints, so string annotations count too."""
+    extras = typing.get_type_hints(hint, include_extras=True)
+    required = set(getattr(hint, "__required_keys__", set(extras)))
+    hints = {}
+    for name, value in extras.items():
+        origin = typing.get_origin(value)
+        if origin is not None and origin in _OPTIONALITY:
+            (value,) = typing.get_args(value)
+            if origin is _OPTIONALITY[0]:
+                required.discard(name)
+            else:
+                required.add(name)
+        while typing.get_origin(value) is typing.Annotated:
+            value = typing.get_args(value)[0]
+        hints[name] = value
+    return hints, required
 
 
 def is_pydantic_model(hint: Any) -> bool:

@@ -12,7 +12,7 @@ import types
 import typing
 from typing import Any
 
-from .build import is_pydantic_model
+from .build import is_pydantic_model, typeddict_fields
 
 SHORT_VALUE = 40
 
@@ -89,10 +89,10 @@ def convert(value: Any, hint: Any, where: str) -> Any:
     if (dataclasses.is_dataclass(hint) and isinstance(hint, type)) or typing.is_typeddict(hint):
         if not isinstance(value, dict):
             raise _mismatch(where, "an object", value)
-        hints = typing.get_type_hints(hint)
         if typing.is_typeddict(hint):
-            required = set(getattr(hint, "__required_keys__", set(hints)))
+            hints, required = typeddict_fields(hint)
         else:
+            hints = typing.get_type_hints(hint)
             required = {
                 f.name
                 for f in dataclasses.fields(hint)
