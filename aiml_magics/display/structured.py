@@ -7,6 +7,8 @@ inside a fence longer than any backtick run it contains.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import json
 import re
 from typing import Any
@@ -35,16 +37,35 @@ def table_of(data: Any) -> tuple[list[str], list[list[str]]]:
 
 
 def cell_text(value: Any) -> str:
-    """Strings as they are, everything else as compact JSON; one line, shortened."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """Strings as they are, null as nothing, everything else as compact JSON; one line,
+    shortened."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     text = " ".join(text.split())
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def as_plain(value: Any) -> Any:
+    """The parsed value as plain JSON-like data (defaults filled in, Enums as their values),
+    so the table shows what `_aiml.parsed` holds."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if callable(getattr(value, "model_dump", None)) and not isinstance(value, type):
+        return value.model_dump(mode="json")
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_plain(v) for v in value]
+    return value
 
 
 def structured_markdown(result: ChatResult) -> str:
     from .sanitize import escape_markdown_inline, neutralize_markdown
 
-    headers, rows = table_of(result.json)
+    headers, rows = table_of(as_plain(result.parsed))
     more = len(rows) - MAX_ROWS
     headers = [escape_markdown_inline(cell_text(h)) for h in headers]
     table = markdown_table(headers, rows[:MAX_ROWS])
@@ -58,6 +79,6 @@ def structured_markdown(result: ChatResult) -> str:
 
 
 def structured_plain(result: ChatResult) -> str:
-    headers, rows = table_of(result.json)
+    headers, rows = table_of(as_plain(result.parsed))
     pretty = json.dumps(result.json, indent=2, ensure_ascii=False)
     return f"{plain_table(headers, rows[:MAX_ROWS])}\n\n{pretty}"
