@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 from typing import Any
 
@@ -24,6 +25,7 @@ from .display.views import DisplayView, TerminalView
 from .subcommands import SubcommandsMixin
 
 RESERVED_FIELDS = {"model", "messages", "stream"}
+_SCHEMA_NAME = re.compile(r"^(?:(list)\[)?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?(1)\])$")
 
 
 def request_metadata(info: Any, shell: Any) -> dict[str, Any]:
@@ -155,7 +157,12 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         choices=REASONING_MODES,
         help="How reasoning is shown: show, collapse (default) or hide.",
     )
-    @argument("-o", "--out", metavar="VAR", help="Also store the answer text in VAR.")
+    @argument(
+        "-o",
+        "--out",
+        metavar="VAR",
+        help="Also store the answer text (with --schema: the parsed value) in VAR.",
+    )
     @argument("--raw", action="store_true", help="No {name} interpolation of the body.")
     @argument(
         "--to-cell",
@@ -192,6 +199,13 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         "variable holding a matplotlib Figure, PIL image, IPython Image or image bytes.",
     )
     @argument("--image-detail", choices=("low", "high", "auto"), help="Image detail to ask for.")
+    @argument(
+        "--schema",
+        metavar="NAME",
+        help="Structured output: a dataclass, TypedDict, Enum, pydantic model, typing alias "
+        "(list[Person], Literal[...]) or JSON Schema dict from the notebook; the answer is "
+        "validated into _aiml.parsed (and -o VAR).",
+    )
     @cell_magic("aiml")
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
@@ -219,6 +233,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             raise UsageError(f"--to-cell takes a block number or 'all', got {to_cell!r}")
         user = cell.strip() if args.raw else interpolate(cell.strip(), self.shell.user_ns)
         offered = self._tools(args)
+        schema = self._schema(args)
         pictures = self._images(args)
         if pictures:
             from .chat.images import user_content
@@ -244,6 +259,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             parallel_tool_calls=False if args.no_parallel_tool_calls else None,
             confirm_tools=args.confirm_tools,
             images=tuple(pictures),
+            schema=schema,
         )
         reasoning_mode = args.reasoning or self.reasoning
         view = self._view(reasoning_mode, tools=bool(offered))
@@ -270,6 +286,41 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         offered = tools.resolve(args.tools, self.shell.user_ns)
         tools.check_choice(args.tool_choice, offered)
         return offered
+
+    def _schema(self, args: argparse.Namespace) -> Any:
+        """`--schema NAME` (or `list[NAME]`) resolved in the namespace and checked before
+        anything is sent."""
+        if args.schema is None:
+            return None
+        clashes = [
+            option
+            for option, used in (
+                ("--json", args.json),
+                ("--tools", args.tools is not None),
+                ("-p response_format", any(k == "response_format" for k, _ in args.param)),
+            )
+            if used
+        ]
+        if clashes:
+            raise UsageError(f"--schema sets the response format itself; drop {clashes[0]}")
+        match = _SCHEMA_NAME.match(args.schema.strip())
+        if match is None:
+            raise UsageError(f"--schema expects a name (or list[NAME]), got {args.schema!r}")
+        listed, dotted = match.group(1), match.group(2)
+        root, *attributes = dotted.split(".")
+        if root not in self.shell.user_ns:
+            raise UsageError(
+                f"--schema: there is no {root!r} in the notebook; define a dataclass, "
+                "TypedDict, Enum, pydantic model or JSON Schema dict with that name"
+            )
+        target = self.shell.user_ns[root]
+        for attribute in attributes:
+            if attribute.startswith("_") or not hasattr(target, attribute):
+                raise UsageError(f"--schema: {dotted!r} does not name anything")
+            target = getattr(target, attribute)
+        from .api.schema import OutputSchema
+
+        return OutputSchema.of(list[target] if listed else target, name=args.schema)
 
     def _images(self, args: argparse.Namespace) -> list[Any]:
         """The cell's `--image` sources, loaded (a bad one stops the cell: nothing sent)."""

@@ -32,24 +32,7 @@ from .display.compose import (
     user_markdown,
     user_plain,
 )
-
-
-def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
-    def cell(value: Any) -> str:
-        text = "" if value is None else str(value)
-        return escape_markdown_inline(text)  # it already escapes "|"
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def plain_table(headers: list[str], rows: list[list[Any]]) -> str:
-    table = [headers] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-    return "\n".join(
-        "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table
-    )
+from .display.tables import markdown_table, plain_table
 
 
 def show(markdown: str, plain: str) -> None:

@@ -36,6 +36,7 @@ EXPECTED = {
     "04-reasoning-usage-and-cost",
     "05-errors-and-configuration",
     "06-tools-and-images",
+    "07-structured-output",
 }
 NBVAL_TIMEOUT = 300
 STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--no-stream)")

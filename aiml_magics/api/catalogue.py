@@ -29,6 +29,8 @@ class ModelInfo:
     capabilities: list[str] = field(default_factory=list)
     developer: str = ""
     owned_by: str = ""  # OpenAI-shaped lists: who serves it ("openai", "library", "vllm", ...)
+    # From `capabilities` (`?include=capabilities`); None when the entry does not say.
+    structured_output: bool | None = None
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
@@ -48,6 +50,11 @@ class ModelInfo:
             capabilities=[str(c) for c in caps if isinstance(c, str)],
             developer=str(info.get("developer") or entry.get("owned_by") or ""),
             owned_by=str(entry.get("owned_by") or ""),
+            structured_output=(
+                "structured_output" in entry["capabilities"]
+                if isinstance(entry.get("capabilities"), list)
+                else None
+            ),
         )
 
     def matches(self, text: str) -> bool:

@@ -149,6 +149,7 @@ class AimlClient:
         self._session: requests.Session | None = None
         self._models: list[ModelInfo] | None = None
         self._models_etag: str | None = None
+        self.no_structured_output: set[str] = set()  # models that refused json_schema
 
     def __repr__(self) -> str:
         key = "set" if self._key else "missing"
@@ -182,10 +183,29 @@ class AimlClient:
         model: str = DEFAULT_MODEL,
         *,
         on_retry: Callable[[RetryNotice], None] | None = None,
+        schema: Any = None,
+        schema_retries: int = 1,
         **params: Any,
     ) -> ChatResult:
         """One non-streamed completion. `on_retry` hears this request's retry waits (else the
-        client's own `on_retry`); the other keywords are request fields."""
+        client's own `on_retry`); the other keywords are request fields.
+
+        `schema` (a dataclass, TypedDict, Enum, `list[...]`, `Literal[...]`, pydantic model or
+        JSON Schema dict) asks for structured output: `result.parsed` holds the typed value,
+        after at most `schema_retries` repair requests (SchemaAnswerError when none fits).
+        """
+        if schema is not None:
+            from .schema import OutputSchema, answer_with_schema
+
+            return answer_with_schema(
+                lambda messages, fields: self.chat(messages, model, on_retry=on_retry, **fields),
+                messages,
+                params,
+                OutputSchema.of(schema),
+                retries=schema_retries,
+                native=self.structured_output(model),
+                on_refused=lambda: self.no_structured_output.add(model),
+            )
         from .stream import result_from_response
 
         body = {"model": model, "messages": messages, **params, "stream": False}
@@ -270,6 +290,21 @@ class AimlClient:
         ]
         self._models_etag = response.headers.get("etag")
         return self._models
+
+    def structured_output(self, model: str) -> bool | None:
+        """Whether `model` supports `json_schema` structured output: False once the service
+        refused it, else what the catalogue's capabilities say (None: not known; one quick
+        look at the cached list, never retried)."""
+        if model in self.no_structured_output:
+            return False
+        try:
+            known = self.models(retries=0, timeout=CLOSE_MATCH_TIMEOUT)
+        except errors.AimlError:
+            return None
+        for info in known:
+            if model == info.id or model in info.aliases:
+                return info.structured_output
+        return None
 
     # -- internals ----------------------------------------------------------------------
 

@@ -132,6 +132,12 @@ class ToolError(AimlError):
     title = "Tool error"
 
 
+class SchemaAnswerError(AimlError):
+    """The answer did not fit the requested schema, repair requests included."""
+
+    title = "Structured output"
+
+
 _HINTS = {
     400: "Check the options and -p fields against the model's documentation.",
     401: "Set a valid key with `%aiml key` or the AIML_API_KEY environment variable.",

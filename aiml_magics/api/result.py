@@ -79,6 +79,19 @@ class ToolCall:
 
 
 @dataclass
+class StructuredInfo:
+    """How a structured answer was obtained (`--schema`, `chat(schema=...)`)."""
+
+    schema: str
+    mode: str = "json_schema"  # or "json_object": the fallback with the schema in the prompt
+    repairs: int = 0  # repair requests sent after answers that did not fit
+    fallback: str | None = None  # why the fallback was used
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"schema": self.schema, "mode": self.mode, "repairs": self.repairs}
+
+
+@dataclass
 class ChatResult:
     """The outcome of one chat request, streamed or not.
 
@@ -102,6 +115,8 @@ class ChatResult:
     simulated: bool = False
     duration: float | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    parsed: Any = None  # the answer as typed values, when a schema was asked for
+    structured: StructuredInfo | None = None
 
     @property
     def dollars(self) -> float | None:
@@ -132,6 +147,7 @@ class ChatResult:
             "duration_s": round(self.duration, 3) if self.duration is not None else None,
             "complete": self.complete,
             "simulated": self.simulated,
+            **({"structured": self.structured.as_dict()} if self.structured else {}),
         }
 
     def __repr__(self) -> str:

@@ -48,14 +48,18 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     try:
         client = session.client()
         sending = _Sending(session, client, view, model, request)
-        if request.tools:
+        if request.schema is not None:
+            result = _structured(sending, context.messages)
+        elif request.tools:
             result = _tool_loop(sending, context.messages)
         else:
             result = _exchange(sending, context.messages)
     except errors.AimlError as exc:
         session.last_error = exc  # its whole text for `%aiml last-error`
         _settle(view, exc.partial, _status_of(exc))
-        if exc.partial is not None and isinstance(exc, errors.ToolError):
+        if exc.partial is not None and isinstance(
+            exc, (errors.ToolError, errors.SchemaAnswerError)
+        ):
             session.namespace["_aiml"] = exc.partial
         raise
 
@@ -68,7 +72,9 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
     session.namespace["_aiml"] = result
     if request.out_var:
-        session.namespace[request.out_var] = result.text
+        session.namespace[request.out_var] = (
+            result.text if request.schema is None else result.parsed
+        )
     for listener in list(session.listeners):
         try:
             listener(result)
@@ -91,6 +97,8 @@ def _status_of(error: errors.AimlError) -> Status:
         return Status.INCOMPLETE
     if isinstance(error, errors.ToolError) and error.partial is not None:
         return Status.STOPPED
+    if isinstance(error, errors.SchemaAnswerError):
+        return Status.INVALID
     return Status.FAILED
 
 
@@ -139,6 +147,24 @@ def _exchange(
     # Keyed by the id the user asked for, not the upstream id the service reports.
     sending.session.record_usage(model, result)
     return result
+
+
+def _structured(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
+    """Structured output on this path: validated, repaired, or the json_object fallback
+    (`api.schema.answer_with_schema` decides; every request goes through `_exchange`)."""
+    from ..api.schema import answer_with_schema
+
+    client, model = sending.client, sending.model
+    return answer_with_schema(
+        lambda body, params: _exchange(sending, body, params),
+        messages,
+        sending.request.params,
+        sending.request.schema,
+        retries=sending.session.settings.schema_retries,
+        native=client.structured_output(model),
+        notice=sending.view.notice,
+        on_refused=lambda: client.no_structured_output.add(model),
+    )
 
 
 def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:

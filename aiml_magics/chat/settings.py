@@ -58,6 +58,7 @@ SETTINGS = (
     "allow_remote_images",
     "panel",
     "max_tool_rounds",
+    "schema_retries",
 )
 
 
@@ -115,6 +116,9 @@ class AimlSettings(Configurable):
     )
     max_tool_rounds = Int(
         5, help="Most rounds of tool calls one cell may run before it stops."
+    ).tag(config=True)
+    schema_retries = Int(
+        1, help="Repair requests after a --schema answer that does not fit, before the error."
     ).tag(config=True)
     allow_remote_images = Bool(
         False, help="Let answers load remote images (off: shown as links)."

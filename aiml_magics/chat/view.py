@@ -22,6 +22,7 @@ class Status(str, Enum):
     INTERRUPTED = "interrupted"  # the kernel was interrupted
     STOPPED = "stopped"  # the tool loop hit AimlMagics.max_tool_rounds
     FAILED = "failed"  # the request failed (retries ran out, 4xx, ...)
+    INVALID = "invalid"  # the answer did not fit the requested schema (repairs included)
 
     def __str__(self) -> str:
         return self.value

@@ -36,6 +36,14 @@ def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
         if result.requested_model and result.model and result.requested_model != result.model:
             model = f"{result.requested_model} ({result.model})"
         parts.append(model)
+        structured = result.structured
+        if structured is not None:
+            parts.append(f"schema {structured.schema}")
+            if structured.fallback:
+                parts.append(f"json_object fallback ({structured.fallback})")
+            if structured.repairs:
+                n = structured.repairs
+                parts.append(f"{n} repair request{'s' if n != 1 else ''}, {n + 1} requests")
         rounds = getattr(result, "tool_rounds", 0)
         if rounds:
             calls = len(result.tool_calls)
@@ -74,6 +82,8 @@ def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
         parts.append("⏹ interrupted: not added to the conversation")
     elif status == Status.FAILED:
         parts.append("✗ no answer: the request failed (the error is below)")
+    elif status == Status.INVALID:
+        parts.append("✗ the answer does not fit the schema (the error is below)")
     elif status == Status.STOPPED:
         parts.append("⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation")
     return " · ".join(parts)
@@ -109,7 +119,11 @@ def compose_markdown(
         pieces.append(
             reasoning_section(reasoning, open_=open_, tokens=tokens, live=streaming_reasoning)
         )
-    if text:
+    if text and _structured_done(result, status):
+        from .structured import structured_markdown
+
+        pieces.append(structured_markdown(result))
+    elif text:
         pieces.append(neutralize_markdown(text, allow_remote_images=allow_remote_images))
     elif status == Status.STREAMING and not reasoning:
         pieces.append("*waiting for the first token…*")
@@ -134,7 +148,11 @@ def compose_plain(
 ) -> str:
     """The `text/plain` fallback: notes, the answer as sent, the footer."""
     pieces = [*notes]
-    if text:
+    if text and _structured_done(result, status):
+        from .structured import structured_plain
+
+        pieces.append(structured_plain(result))
+    elif text:
         pieces.append(text)
     elif status == Status.STREAMING:
         pieces.append("(thinking…)" if reasoning else "(waiting for the first token…)")
@@ -142,6 +160,11 @@ def compose_plain(
     if footer:
         pieces.append(f"[{footer}]")
     return "\n\n".join(p for p in pieces if p)
+
+
+def _structured_done(result: ChatResult | None, status: Status) -> bool:
+    """A validated structured answer: shown as values instead of its JSON text."""
+    return status == Status.DONE and result is not None and result.structured is not None
 
 
 def thumbnails_bundle(images: Sequence[Any]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from .catalogue import Model
 from .replies import Reply
+from .structured import answer_for, request_schema
 
 USD_PER_CREDIT = 1 / 2_000_000
 QUOTE_CHARS = 60
@@ -99,6 +100,9 @@ def _content(reply: Reply, body: dict[str, Any], has_tools: bool) -> str:
     if has_tools:
         return ""
     messages = body.get("messages") or []
+    schema = request_schema(body)
+    if schema is not None:
+        return answer_for(schema, reply.schema_fault)
     response_format = body.get("response_format") or {}
     if response_format.get("type") in ("json_object", "json_schema"):
         return default_json(messages)

@@ -21,6 +21,7 @@ ERROR_BODIES = (
     "text",
 )
 FAULT_KINDS = ("disconnect", "stall", "malformed", "error_event", "truncate")
+SCHEMA_FAULTS = ("missing_field", "wrong_type", "bad_enum", "not_json", "fenced")
 META_PLACES = ("last", "finish", "usage", "none")
 REASONING_KEYS = ("reasoning_content", "reasoning", "none")
 
@@ -115,6 +116,7 @@ class Reply:
     error_body: str | None = None
     message: str | None = None
     times: int = 1
+    schema_fault: str | None = None  # missing_field, wrong_type, bad_enum, not_json, fenced
     prebuilt_chunks: int | None = None
     prebuilt_cache: dict[Any, bytes] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -127,6 +129,8 @@ class Reply:
         _check("Reply.error_body", self.error_body, ERROR_BODIES)
         _check("Reply.meta_on", self.meta_on, META_PLACES)
         _check("Reply.reasoning_key", self.reasoning_key, REASONING_KEYS)
+        if self.schema_fault is not None:
+            _check("Reply.schema_fault", self.schema_fault, SCHEMA_FAULTS)
         if self.chunk_size < 1:
             raise ValueError("Reply.chunk_size must be >= 1")
         if self.times < 1:

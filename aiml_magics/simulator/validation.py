@@ -175,7 +175,20 @@ def _check_response_format(body: dict[str, Any], issues: Issues) -> None:
     if kind not in FORMAT_TYPES:
         issues.append(("response_format.type", _enum(FORMAT_TYPES, kind)))
     elif kind == "json_schema":
-        _required(body["response_format"], "json_schema", dict, "response_format", issues)
+        spec = body["response_format"]
+        if _required(spec, "json_schema", dict, "response_format", issues):
+            _required(spec["json_schema"], "name", str, "response_format.json_schema", issues)
+            _required(spec["json_schema"], "schema", dict, "response_format.json_schema", issues)
+        model = find_model(body["model"]) if isinstance(body.get("model"), str) else None
+        capabilities = model.extras.get("capabilities") if model is not None else None
+        if isinstance(capabilities, list) and "structured_output" not in capabilities:
+            issues.append(
+                (
+                    "response_format.type",
+                    f"json_schema (structured output) is not supported by {model.id}; "
+                    "use json_object",
+                )
+            )
 
 
 def _number(

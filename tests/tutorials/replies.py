@@ -12,6 +12,7 @@ learns from. Non-reasoning models get `reasoning=""` (the simulator's default an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from aiml_magics.simulator import Fault, Reply
@@ -555,6 +556,63 @@ def tools_and_images() -> list[Reply]:
     ]
 
 
+# -- 07-structured-output ------------------------------------------------------------------------
+
+CONTACTS = {
+    "items": [
+        {
+            "name": "Mara Lindqvist",
+            "company": "Nordlys Energy",
+            "role": "head of data",
+            "email": "mara.lindqvist@nordlys.example",
+            "interest": "high",
+        },
+        {
+            "name": "Tomás Ruiz",
+            "company": "Nordlys Energy",
+            "role": "procurement lead",
+            "email": None,
+            "interest": None,
+        },
+        {
+            "name": "Priya Natarajan",
+            "company": "Kestrel Labs",
+            "role": "CTO",
+            "email": None,
+            "interest": "low",
+        },
+    ]
+}
+NORDLYS = {"name": "Nordlys Energy", "founded": 2011, "city": "Tromsø"}
+
+
+def structured_output() -> list[Reply]:
+    contacts = json.dumps(CONTACTS, ensure_ascii=False)
+    return [
+        Reply(content=contacts, reasoning="", chunk_size=24),  # --schema list[Contact]
+        Reply(  # --schema Company: a head count in words ...
+            content=json.dumps({**NORDLYS, "employees": "about forty"}, ensure_ascii=False),
+            reasoning="",
+        ),
+        Reply(  # ... and the repaired answer
+            content=json.dumps({**NORDLYS, "employees": 40}, ensure_ascii=False), reasoning=""
+        ),
+        Reply(  # schema_retries = 0: the error at once
+            content=json.dumps(
+                {
+                    "name": "Kestrel Labs",
+                    "founded": 2019,
+                    "employees": "a dozen or so",
+                    "city": "Ghent",
+                }
+            ),
+            reasoning="",
+        ),
+        Reply(content='{"value": "negative"}', reasoning=""),  # qwen: the json_object fallback
+        Reply(content=contacts, reasoning=""),  # AimlClient.chat(schema=list[Contact])
+    ]
+
+
 REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -562,4 +620,5 @@ REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "04-reasoning-usage-and-cost": reasoning_usage_and_cost,
     "05-errors-and-configuration": errors_and_configuration,
     "06-tools-and-images": tools_and_images,
+    "07-structured-output": structured_output,
 }

@@ -7,8 +7,8 @@ hints (and converted: Enums, dataclasses) before the function runs; every failur
 tool's result for the model, never an exception in the cell. Pure: no IPython here.
 """
 
-from ..coerce import ArgumentError, convert
-from ..jsonschema import SchemaError, schema_for
+from ...api.schema.build import SchemaError, schema_for
+from ...api.schema.coerce import ArgumentError, convert
 from .calls import (
     ToolChatResult,
     ToolRun,

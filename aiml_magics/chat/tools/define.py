@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...api.errors import UsageError
-from ..coerce import ArgumentError, convert, json_kind
-from ..jsonschema import SchemaError, default_value, json_default, schema_for
+from ...api.schema.build import SchemaError, default_value, json_default, schema_for
+from ...api.schema.coerce import ArgumentError, convert, json_kind
 
 REGISTRY: dict[str, Tool] = {}
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

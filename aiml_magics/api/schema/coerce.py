@@ -1,6 +1,6 @@
 """Decoded JSON checked against a type hint and converted to it (Enums, dataclasses, ...).
 
-The counterpart of `jsonschema.schema_for`: what the schema promised the model, this checks
+The counterpart of `build.schema_for`: what the schema promised the model, this checks
 the model kept, with an error that names the field.
 """
 
@@ -11,6 +11,8 @@ import enum
 import types
 import typing
 from typing import Any
+
+from .build import is_pydantic_model, typeddict_fields
 
 SHORT_VALUE = 40
 
@@ -76,6 +78,8 @@ def convert(value: Any, hint: Any, where: str) -> Any:
             raise _mismatch(where, "an object", value)
         item = args[1] if args else Any
         return {k: convert(v, item, f"{where}.{k}") for k, v in value.items()}
+    if is_pydantic_model(hint):
+        return _pydantic(value, hint, where)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         for member in hint:
             if member.value == value and type(member.value) is type(value):
@@ -85,10 +89,10 @@ def convert(value: Any, hint: Any, where: str) -> Any:
     if (dataclasses.is_dataclass(hint) and isinstance(hint, type)) or typing.is_typeddict(hint):
         if not isinstance(value, dict):
             raise _mismatch(where, "an object", value)
-        hints = typing.get_type_hints(hint)
         if typing.is_typeddict(hint):
-            required = set(getattr(hint, "__required_keys__", set(hints)))
+            hints, required = typeddict_fields(hint)
         else:
+            hints = typing.get_type_hints(hint)
             required = {
                 f.name
                 for f in dataclasses.fields(hint)
@@ -105,10 +109,35 @@ def convert(value: Any, hint: Any, where: str) -> Any:
     return value
 
 
+def _pydantic(value: Any, model: Any, where: str) -> Any:
+    """`model.model_validate`, its first error reported like ours (path, then problem)."""
+    if not isinstance(value, dict):
+        raise _mismatch(where, "an object", value)
+    try:
+        return model.model_validate(value)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        problems = exc.errors() if callable(getattr(exc, "errors", None)) else []
+        if not problems:
+            raise ArgumentError(f"{where}: {exc}") from None
+        first = problems[0]
+        path = where + "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in first.get("loc", ())
+        )
+        given = first.get("input")
+        problem = str(first.get("msg", "invalid"))
+        if first.get("type") != "missing" and not isinstance(given, (dict, list)):
+            problem += f", got {json_kind(given)} {_shorten(repr(given))}"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ArgumentError(f"{path}: {problem}{more}") from None
+
+
 def _mismatch(where: str, expected: str, value: Any) -> ArgumentError:
-    return ArgumentError(
-        f"{where}: expected {expected}, got {json_kind(value)} {_shorten(repr(value))}"
-    )
+    return ArgumentError(f"{where}: expected {expected}, got {describe_value(value)}")
+
+
+def describe_value(value: Any) -> str:
+    """`string 'forty'`: the JSON kind and a short repr, for error messages."""
+    return f"{json_kind(value)} {_shorten(repr(value))}"
 
 
 def json_kind(value: Any) -> str:

@@ -10,7 +10,7 @@ import types
 import typing
 from typing import Any
 
-from ..api.errors import UsageError
+from ..errors import UsageError
 
 
 class SchemaError(UsageError):
@@ -33,6 +33,10 @@ def schema_for(hint: Any, _seen: tuple[Any, ...] = ()) -> dict[str, Any]:
         return dict(_SCALARS[hint])
     if hint is Any:
         return {}
+    if is_pydantic_model(hint):
+        if hint in _seen:
+            raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
+        return pydantic_schema(hint)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Literal:
@@ -92,15 +96,85 @@ def schema_for(hint: Any, _seen: tuple[Any, ...] = ()) -> dict[str, Any]:
     if typing.is_typeddict(hint):
         if hint in _seen:
             raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
-        hints = typing.get_type_hints(hint)
+        hints, required_keys = typeddict_fields(hint)
         properties = {k: schema_for(v, (*_seen, hint)) for k, v in hints.items()}
-        required = [k for k in hints if k in getattr(hint, "__required_keys__", set(hints))]
-        return _object(properties, required)
+        return _object(properties, [k for k in hints if k in required_keys])
     name = getattr(hint, "__name__", None) or repr(hint)
     raise SchemaError(
         f"type {name} cannot be described as JSON (use str, int, float, bool, None, list, "
         "dict[str, ...], Literal, an Enum, a dataclass or a TypedDict)"
     )
+
+
+# typing.NotRequired and typing.Required (Python 3.11+).
+_OPTIONALITY = tuple(getattr(typing, name, None) for name in ("NotRequired", "Required"))
+
+
+def typeddict_fields(hint: Any) -> tuple[dict[str, Any], set[str]]:
+    """A TypedDict's field hints (without Required/NotRequired) and its required keys;
+    the wrappers are read from the hints, so string annotations count too."""
+    extras = typing.get_type_hints(hint, include_extras=True)
+    required = set(getattr(hint, "__required_keys__", set(extras)))
+    hints = {}
+    for name, value in extras.items():
+        origin = typing.get_origin(value)
+        if origin is not None and origin in _OPTIONALITY:
+            (value,) = typing.get_args(value)
+            if origin is _OPTIONALITY[0]:
+                required.discard(name)
+            else:
+                required.add(name)
+        while typing.get_origin(value) is typing.Annotated:
+            value = typing.get_args(value)[0]
+        hints[name] = value
+    return hints, required
+
+
+def is_pydantic_model(hint: Any) -> bool:
+    """A pydantic v2 model class, recognised without importing pydantic (it is optional)."""
+    return (
+        isinstance(hint, type)
+        and callable(getattr(hint, "model_json_schema", None))
+        and callable(getattr(hint, "model_validate", None))
+    )
+
+
+def pydantic_schema(model: Any) -> dict[str, Any]:
+    """A pydantic model's own JSON Schema with its `$defs` inlined and titles dropped."""
+    schema = model.model_json_schema()
+    return inline_refs(schema, schema.get("$defs") or {}, (), model.__name__)
+
+
+def inline_refs(
+    schema: Any, defs: dict[str, Any], _seen: tuple[str, ...] = (), where: str = "the schema"
+) -> Any:
+    """`schema` without `$ref`/`$defs` (every reference replaced by its definition) and
+    without `title`s; SchemaError for a recursive definition, which has no inline form."""
+    if isinstance(schema, list):
+        return [inline_refs(s, defs, _seen, where) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if not ref.startswith("#/$defs/") or name not in defs:
+            raise SchemaError(f"{where}: the reference {ref!r} points to no definition in $defs")
+        if name in _seen:
+            raise SchemaError(f"{where}: {name} refers to itself; recursive types are refused")
+        extra = {k: v for k, v in schema.items() if k not in ("$ref", "$defs", "title")}
+        resolved = inline_refs(defs[name], defs, (*_seen, name), where)
+        return {**resolved, **inline_refs(extra, defs, _seen, where)}
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("$defs", "title"):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            result[key] = {k: inline_refs(v, defs, _seen, where) for k, v in value.items()}
+        elif key in ("enum", "const", "default", "examples", "required"):
+            result[key] = value
+        else:
+            result[key] = inline_refs(value, defs, _seen, where)
+    return result
 
 
 def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
