@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .chat.settings import REPLAY_MODES
+
 USAGE_COLUMN = 26
 
 
@@ -57,6 +59,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "load a .json export back, e.g. after a kernel restart",
         flags=("-c",),
     ),
+    Subcommand(
+        "replay",
+        "[off|auto|record|only]",
+        "record and replay answers; alone: mode, file, recordings, credits saved",
+        flags=REPLAY_MODES,
+    ),
     Subcommand("panel", "", "session panel: default parameters, chats, usage (widgets)"),
     Subcommand("help", "", "this text"),
 )
@@ -66,7 +74,7 @@ NAMES = tuple(BY_NAME)
 
 FOOTNOTE = """\
 Settings: %config AimlMagics.<name> = value (see %aiml config for the names).
-Environment: AIML_API_KEY (or AIMLAPI_API_KEY), AIML_API_BASE, AIML_MODEL.
+Environment: AIML_API_KEY (or AIMLAPI_API_KEY), AIML_API_BASE, AIML_MODEL, AIML_REPLAY.
 """
 
 

@@ -102,6 +102,10 @@ class ChatResult:
     simulated: bool = False
     duration: float | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # Answered from a recording (`AimlMagics.replay`): when it was recorded, what it saved.
+    replayed: bool = False
+    recorded: str | None = None
+    credits_saved: float | None = None
 
     @property
     def dollars(self) -> float | None:
@@ -132,6 +136,11 @@ class ChatResult:
             "duration_s": round(self.duration, 3) if self.duration is not None else None,
             "complete": self.complete,
             "simulated": self.simulated,
+            **(
+                {"replayed": True, "recorded": self.recorded, "credits_saved": self.credits_saved}
+                if self.replayed
+                else {}
+            ),
         }
 
     def __repr__(self) -> str:

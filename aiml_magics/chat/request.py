@@ -24,3 +24,4 @@ class TurnRequest:
     parallel_tool_calls: bool | None = None
     confirm_tools: bool = False
     images: tuple[Any, ...] = ()  # images.Image sent with `user` (their parts are in it)
+    fresh: bool = False  # ask the service even when a recording could answer (`--fresh`)
