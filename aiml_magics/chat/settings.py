@@ -140,7 +140,7 @@ class AimlSettings(Configurable):
     ).tag(config=True)
     replay_path = Unicode(
         "aiml-replay.jsonl",
-        help="Recording file when the kernel does not know its notebook (else NOTEBOOK.aiml.jsonl).",
+        help="Recording file if the kernel does not know its notebook (else NOTEBOOK.aiml.jsonl).",
     ).tag(config=True)
     budget_credits = CFloat(
         None,
