@@ -260,17 +260,11 @@ class SubcommandsMixin:
 
 
 def budget_line(magics: Any) -> str:
-    """`Budget: ... spent ... left` for `%aiml usage` ('' when there is no budget)."""
-    from .chat.budget import credits_text
+    """The budget line of `%aiml usage`, after a newline ('' when there is no budget)."""
+    from .chat.budget import summary
 
-    budget = magics.budget_credits
-    if budget is None:
-        return ""
-    spent = magics.session.spent_credits()
-    return (
-        f"\nBudget: {credits_text(budget)} · spent {credits_text(spent)} · "
-        f"left {credits_text(max(0.0, budget - spent))}"
-    )
+    line = summary(magics.session)
+    return "\n" + line if line else ""
 
 
 def replay_status(magics: Any, replay: Any) -> str:

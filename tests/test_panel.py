@@ -484,3 +484,23 @@ def test_interrupting_a_regeneration_puts_the_previous_answer_back(run, ip, magi
     assert turns(magics) == [("q", "old answer")]
     assert ip.user_ns["_aiml"].text == "old answer"
     assert not panel.busy
+
+
+def test_session_panel_sets_and_shows_the_budget(run, magics, aiml_simulator):
+    panel = session_panel(run, magics)
+    assert panel.budget.value == "" and panel.budget_status.value == "No budget: no limit."
+    panel.budget.value = "2,000,000"
+    assert magics.budget_credits == 2_000_000
+    assert "AimlMagics.budget_credits = 2000000.0" in panel.status.value
+    assert "budget_credits" in run("%aiml config").outputs[-1].data["text/plain"]
+    run("%%aiml\nq1", cell_id="c1")
+    spent = magics.session.spent_credits()
+    assert panel.budget_status.value.startswith("Budget: 2,000,000 credits ($1) · spent ")
+    assert f"left {2_000_000 - spent:,.0f} credits" in panel.budget_status.value
+    panel.budget.value = "lots"
+    assert "the budget must be a number of credits" in panel.status.value
+    assert magics.budget_credits == 2_000_000, "a bad value changes nothing"
+    run("%config AimlMagics.budget_credits = 5000")
+    assert panel.budget.value == "5,000"
+    panel.budget.value = ""
+    assert magics.budget_credits is None and panel.budget_status.value == "No budget."

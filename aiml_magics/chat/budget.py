@@ -33,6 +33,18 @@ def credits_text(credits: float) -> str:
     return f"{credits:,.0f} credits ({format_money(credits * USD_PER_CREDIT)})"
 
 
+def summary(session: Session) -> str:
+    """`Budget: ... · spent ... · left ...` ('' when the session has no budget)."""
+    budget = session.settings.budget_credits
+    if budget is None:
+        return ""
+    spent = session.spent_credits()
+    return (
+        f"Budget: {credits_text(budget)} · spent {credits_text(spent)} · "
+        f"left {credits_text(max(0.0, budget - spent))}"
+    )
+
+
 def check(
     session: Session,
     client: AimlClient,
