@@ -62,7 +62,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "replay",
         "[off|auto|record|only]",
-        "record and replay answers; alone: mode, file, recordings, credits saved",
+        "record and replay answers; alone: mode, file, recordings, savings",
         flags=REPLAY_MODES,
     ),
     Subcommand("panel", "", "session panel: default parameters, chats, usage (widgets)"),
