@@ -162,6 +162,21 @@ def test_regenerate_with_unchanged_controls_resends_the_same_request(run, magics
     assert magics.session.namespace["_aiml"].json == {"a": 2}
 
 
+def test_regenerate_asks_for_a_new_answer_even_when_recordings_replay(
+    run, ip, magics, aiml_simulator, tmp_path
+):
+    ip.run_line_magic("config", f"AimlMagics.replay_path = {str(tmp_path / 'r.jsonl')!r}")
+    run("%aiml replay auto")
+    aiml_simulator.script(Reply(content="first"), Reply(content="second"))
+    run("%%aiml\nq", cell_id="c1")
+    click(magics.last_panel.regenerate_button)
+    assert len(aiml_simulator.chat_requests) == 2
+    assert magics.session.namespace["_aiml"].text == "second"
+    run("%%aiml\nq", cell_id="c1")  # the new answer replaced the recording
+    assert len(aiml_simulator.chat_requests) == 2
+    assert magics.session.namespace["_aiml"].text == "second"
+
+
 def test_streaming_can_be_switched_off_in_the_panel(run, magics, aiml_simulator):
     run("%%aiml\nq", cell_id="c1")
     panel = magics.last_panel
