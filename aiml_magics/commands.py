@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .chat.settings import REPLAY_MODES
+
 USAGE_COLUMN = 26
 
 
@@ -68,6 +70,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "load a .json export back, e.g. after a kernel restart",
         flags=("-c",),
     ),
+    Subcommand(
+        "replay",
+        "[off|auto|record|only]",
+        "record and replay answers; alone: mode, file, recordings, savings",
+        flags=REPLAY_MODES,
+    ),
     Subcommand("panel", "", "session panel: default parameters, chats, usage (widgets)"),
     Subcommand("help", "", "this text"),
 )
@@ -77,7 +85,7 @@ NAMES = tuple(BY_NAME)
 
 FOOTNOTE = """\
 Settings: %config AimlMagics.<name> = value (see %aiml config for the names).
-Environment: AIML_API_KEY (or AIMLAPI_API_KEY), AIML_API_BASE, AIML_MODEL.
+Environment: AIML_API_KEY (or AIMLAPI_API_KEY), AIML_API_BASE, AIML_MODEL, AIML_REPLAY.
 """
 
 

@@ -13,7 +13,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from .api.secret import Secret
-from .chat.conversation import cell_key
+from .chat.conversation import Chat, cell_key
 from .chat.interpolate import interpolate
 from .chat.request import TurnRequest
 from .chat.session import Session
@@ -206,6 +206,16 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         "(list[Person], Literal[...]) or JSON Schema dict from the notebook; the answer is "
         "validated into _aiml.parsed (and -o VAR).",
     )
+    @argument(
+        "--fresh",
+        action="store_true",
+        help="Ask the service even if a recording could answer (AimlMagics.replay = auto).",
+    )
+    @argument(
+        "--dry-run",
+        action="store_true",
+        help="Send nothing: show the request body, the context and the estimated cost.",
+    )
     @cell_magic("aiml")
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
@@ -239,7 +249,13 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             from .chat.images import user_content
 
             user = user_content(user, pictures, args.image_detail)
-        chat = self.session.chats.get(args.chat)
+        if args.dry_run:  # --new and -s apply to a copy: a dry run changes nothing
+            chats = self.session.chats
+            known = chats.get(args.chat) if args.chat in chats else None
+            system = known.system if known else chats.default_system
+            chat = Chat(args.chat, system, list(known.turns) if known else [])
+        else:
+            chat = self.session.chats.get(args.chat)
         if args.new:
             chat.clear()
         if args.system is not None:
@@ -260,7 +276,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             confirm_tools=args.confirm_tools,
             images=tuple(pictures),
             schema=schema,
+            fresh=args.fresh,
         )
+        if args.dry_run:
+            self._dry_run(request, chat)
+            return
         reasoning_mode = args.reasoning or self.reasoning
         view = self._view(reasoning_mode, tools=bool(offered))
         if pictures:
@@ -274,6 +294,12 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         result = self.session.send(request, view)
         if to_cell is not None:
             self._code_to_next_cell(result.text, to_cell)
+
+    def _dry_run(self, request: TurnRequest, chat: Any) -> None:
+        from .chat.dryrun import plan
+        from .display.dryrun import show_dry_run
+
+        show_dry_run(plan(self.session, request, chat), terminal=self._in_terminal())
 
     def _tools(self, args: argparse.Namespace) -> list[Any]:
         """The tools a cell offers (checked before anything is sent)."""

@@ -242,12 +242,65 @@ class SubcommandsMixin:
             print("\nThe whole message:\n" + error.full_message)
 
     def _sub_usage(self, args: list[str]) -> None:
-        totals = self.session.totals
-        if not totals:
-            print("No requests yet.")
+        totals, saved = self.session.totals, self.session.saved
+        if not totals and not saved:
+            print("No requests yet." + budget_line(self))
             return
-        rows = [t.row(model) for model, t in totals.items()]
-        show_table("Usage this session", list(USAGE_HEADERS), rows)
+        if totals:
+            rows = [t.row(model) for model, t in totals.items()]
+            show_table("Usage this session (spent)", list(USAGE_HEADERS), rows)
+        if saved:
+            rows = [t.row(model) for model, t in saved.items()]
+            show_table("Replayed from recordings (saved, not spent)", list(USAGE_HEADERS), rows)
+        line = budget_line(self).strip()
+        if line:
+            print(line)
+
+    def _sub_replay(self, args: list[str]) -> None:
+        from .chat import replay
+
+        if len(args) > 1 or (args and args[0] not in commands.REPLAY_MODES):
+            raise UsageError(f"usage: {commands.BY_NAME['replay'].usage}")
+        if args:
+            self.replay = args[0]  # type: ignore[attr-defined]  # as %config does
+        print(replay_status(self, replay))
+
+
+def budget_line(magics: Any) -> str:
+    """The budget line of `%aiml usage`, after a newline ('' when there is no budget)."""
+    from .chat.budget import summary
+
+    line = summary(magics.session)
+    return "\n" + line if line else ""
+
+
+def replay_status(magics: Any, replay: Any) -> str:
+    """What `%aiml replay` prints: mode, file, recordings and what they saved."""
+    mode, source = replay.mode_of(magics)
+    store = magics.session.replay_store()
+    recordings = store.recordings()
+    worth = sum(r.credits for r in recordings.values())
+    saved = magics.session.saved.values()
+    replayed = sum(t.requests for t in saved)
+    saved_credits = sum(t.credits for t in saved)
+    lines = [
+        f"Replay mode: {mode} (from {source})",
+        f"Recording file: {replay.shown_path(store.path)}"
+        + ("" if store.path.exists() else " (not created yet)"),
+        f"Recordings: {len(recordings)}, which cost {_credits(worth)} when recorded",
+        f"Replayed this session: {replayed} request(s), saving {_credits(saved_credits)}",
+    ]
+    if store.damaged:
+        lines.append(f"Damaged lines skipped: {len(store.damaged)}")
+    if mode == "only" and source.startswith("environment") and magics.replay != "only":
+        lines.append("AIML_REPLAY=only in the environment keeps this kernel offline.")
+    return "\n".join(lines)
+
+
+def _credits(credits: float) -> str:
+    from .chat.budget import credits_text
+
+    return credits_text(credits)
 
 
 def last_error(shell: Any) -> tuple[str, str | None] | None:

@@ -162,6 +162,21 @@ def test_regenerate_with_unchanged_controls_resends_the_same_request(run, magics
     assert magics.session.namespace["_aiml"].json == {"a": 2}
 
 
+def test_regenerate_asks_for_a_new_answer_even_when_recordings_replay(
+    run, ip, magics, aiml_simulator, tmp_path
+):
+    ip.run_line_magic("config", f"AimlMagics.replay_path = {str(tmp_path / 'r.jsonl')!r}")
+    run("%aiml replay auto")
+    aiml_simulator.script(Reply(content="first"), Reply(content="second"))
+    run("%%aiml\nq", cell_id="c1")
+    click(magics.last_panel.regenerate_button)
+    assert len(aiml_simulator.chat_requests) == 2
+    assert magics.session.namespace["_aiml"].text == "second"
+    run("%%aiml\nq", cell_id="c1")  # the new answer replaced the recording
+    assert len(aiml_simulator.chat_requests) == 2
+    assert magics.session.namespace["_aiml"].text == "second"
+
+
 def test_streaming_can_be_switched_off_in_the_panel(run, magics, aiml_simulator):
     run("%%aiml\nq", cell_id="c1")
     panel = magics.last_panel
@@ -484,3 +499,23 @@ def test_interrupting_a_regeneration_puts_the_previous_answer_back(run, ip, magi
     assert turns(magics) == [("q", "old answer")]
     assert ip.user_ns["_aiml"].text == "old answer"
     assert not panel.busy
+
+
+def test_session_panel_sets_and_shows_the_budget(run, magics, aiml_simulator):
+    panel = session_panel(run, magics)
+    assert panel.budget.value == "" and panel.budget_status.value == "No budget: no limit."
+    panel.budget.value = "2,000,000"
+    assert magics.budget_credits == 2_000_000
+    assert "AimlMagics.budget_credits = 2000000.0" in panel.status.value
+    assert "budget_credits" in run("%aiml config").outputs[-1].data["text/plain"]
+    run("%%aiml\nq1", cell_id="c1")
+    spent = magics.session.spent_credits()
+    assert panel.budget_status.value.startswith("Budget: 2,000,000 credits ($1) · spent ")
+    assert f"left {2_000_000 - spent:,.0f} credits" in panel.budget_status.value
+    panel.budget.value = "lots"
+    assert "the budget must be a number of credits" in panel.status.value
+    assert magics.budget_credits == 2_000_000, "a bad value changes nothing"
+    run("%config AimlMagics.budget_credits = 5000")
+    assert panel.budget.value == "5,000"
+    panel.budget.value = ""
+    assert magics.budget_credits is None and panel.budget_status.value == "No budget."

@@ -37,6 +37,7 @@ EXPECTED = {
     "05-errors-and-configuration",
     "06-tools-and-images",
     "07-structured-output",
+    "09-replay-and-budget",
 }
 NBVAL_TIMEOUT = 300
 STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--no-stream)")
@@ -506,3 +507,27 @@ def test_workflow_sections_do_what_they_say(outcomes):
     assert "Imported chat 'plots' with 2 turns" in text_of(cell(nb, "%aiml import plots.json"))
     restored = markdown(code_cells(nb)[-2])  # the second `%aiml history -c plots`
     assert "**2. You**" in restored and "pivot_table" in restored
+
+
+def test_replay_and_budget_spend_what_the_tutorial_says(outcomes, visible):
+    outcome = outcomes["09-replay-and-budget"]
+    nb = executed(outcomes, "09-replay-and-budget")
+    question = "Which test compares the means of two independent groups?"
+    assert len(asking(outcome, question)) == 2, "asked once, replayed once, asked --fresh"
+    assert len(outcome.requests) == 3, "only, the dry run and the refused cells sent nothing"
+    first, replayed, fresh = (
+        c for c in code_cells(nb) if c.source.endswith("paragraph.") and ("-t 0.2" not in c.source)
+    )
+    assert "replayed" not in visible(markdown(first))
+    assert "replayed from the recording of" in visible(markdown(replayed))
+    assert script.WELCH_FRESH.split(".")[0] in markdown(fresh)
+    assert text_of(cell(nb, "_aiml.replayed")) == "True"
+    missed = text_of(cell(nb, "%%aiml --no-history -t 0.2"))
+    assert "differs from the closest recording in the parameter temperature" in missed
+    dry = text_of(cell(nb, "%%aiml --dry-run"))
+    assert '"max_tokens": 300' in dry and "Estimated cost:" in dry and "credits" in dry
+    assert "up to 80,0" in text_of(cell(nb, "%%aiml --max-tokens 20000"))
+    assert "of its budget of 1,000 credits" in text_of(cell(nb, "%%aiml\nOne more question?"))
+    recorded = harness.recording_path("09-replay-and-budget").read_text(encoding="utf-8")
+    assert len(recorded.splitlines()) == 2, "the fresh answer replaced the first recording"
+    assert "sk-" not in recorded and "Bearer" not in recorded

@@ -19,6 +19,38 @@ def is_chat_model(entry: dict[str, Any]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Pricing:
+    """USD per million tokens, from `GET /models?include=pricing`.
+
+    The service's shape (and the simulator's): `{"currency": "USD", "unit": "1M tokens",
+    "input": 0.25, "output": 2.0}`. Entries priced per image or in another currency or unit
+    give no `Pricing`: an estimate from them would be wrong, so there is none.
+    """
+
+    input: float
+    output: float
+
+    @classmethod
+    def from_api(cls, data: Any) -> Pricing | None:
+        if not isinstance(data, dict):
+            return None
+        if str(data.get("currency", "USD")).upper() != "USD":
+            return None
+        if str(data.get("unit", "1M tokens")).lower().replace(" ", "") not in ("1mtokens",):
+            return None
+        try:
+            prices = float(data["input"]), float(data["output"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(p >= 0 and p == p and p != float("inf") for p in prices):
+            return None
+        return cls(*prices)
+
+    def dollars(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.input + completion_tokens * self.output) / 1_000_000
+
+
 @dataclass
 class ModelInfo:
     id: str
@@ -31,6 +63,7 @@ class ModelInfo:
     owned_by: str = ""  # OpenAI-shaped lists: who serves it ("openai", "library", "vllm", ...)
     # From `capabilities` (`?include=capabilities`); None when the entry does not say.
     structured_output: bool | None = None
+    pricing: Pricing | None = None
 
     @classmethod
     def from_api(cls, entry: dict[str, Any]) -> ModelInfo:
@@ -55,6 +88,7 @@ class ModelInfo:
                 if isinstance(entry.get("capabilities"), list)
                 else None
             ),
+            pricing=Pricing.from_api(entry.get("pricing")),
         )
 
     def matches(self, text: str) -> bool:

@@ -208,7 +208,7 @@ class AimlClient:
             )
         from .stream import result_from_response
 
-        body = {"model": model, "messages": messages, **params, "stream": False}
+        body = chat_body(messages, model, params, stream=False)
         started = time.monotonic()
         response = self._post_chat(body, stream=False, on_retry=on_retry)
         try:
@@ -234,8 +234,7 @@ class AimlClient:
         **params: Any,
     ) -> ChatStream:
         """Start a streamed completion; iterate the returned object for events."""
-        body = {"model": model, "messages": messages, **params, "stream": True}
-        body.setdefault("stream_options", {"include_usage": True})
+        body = chat_body(messages, model, params, stream=True)
         started = time.monotonic()
         response = self._post_chat(body, stream=True, on_retry=on_retry)
         return ChatStream(
@@ -267,7 +266,7 @@ class AimlClient:
         response = self._request(
             "GET",
             f"{self.base_url}/models",
-            params={"include": "capabilities,modalities"},
+            params={"include": "capabilities,modalities,pricing"},
             headers=headers,
             authorize=False,
             retries=retries,
@@ -460,6 +459,16 @@ class AimlClient:
         tail = model.rsplit("/", 1)[-1].lower()
         matches += [n for n in names if tail and tail in n.lower() and n not in matches]
         return matches[:3]
+
+
+def chat_body(
+    messages: list[dict[str, Any]], model: str, params: dict[str, Any], *, stream: bool
+) -> dict[str, Any]:
+    """The JSON body of one chat request: what `chat`/`stream` send and `--dry-run` shows."""
+    body = {"model": model, "messages": messages, **params, "stream": stream}
+    if stream:
+        body.setdefault("stream_options", {"include_usage": True})
+    return body
 
 
 def _visible_params(params: dict[str, Any]) -> dict[str, Any]:

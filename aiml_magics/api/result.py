@@ -117,6 +117,10 @@ class ChatResult:
     params: dict[str, Any] = field(default_factory=dict)
     parsed: Any = None  # the answer as typed values, when a schema was asked for
     structured: StructuredInfo | None = None
+    # Answered from a recording (`AimlMagics.replay`): when it was recorded, what it saved.
+    replayed: bool = False
+    recorded: str | None = None
+    credits_saved: float | None = None
 
     @property
     def dollars(self) -> float | None:
@@ -148,6 +152,11 @@ class ChatResult:
             "complete": self.complete,
             "simulated": self.simulated,
             **({"structured": self.structured.as_dict()} if self.structured else {}),
+            **(
+                {"replayed": True, "recorded": self.recorded, "credits_saved": self.credits_saved}
+                if self.replayed
+                else {}
+            ),
         }
 
     def __repr__(self) -> str:

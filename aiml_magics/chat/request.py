@@ -25,3 +25,4 @@ class TurnRequest:
     confirm_tools: bool = False
     images: tuple[Any, ...] = ()  # images.Image sent with `user` (their parts are in it)
     schema: Any = None  # api.schema.OutputSchema: ask for structured output, parse the answer
+    fresh: bool = False  # ask the service even when a recording could answer (`--fresh`)

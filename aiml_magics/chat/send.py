@@ -47,7 +47,9 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     model = request.model or session.settings.effective("model")
     try:
         client = session.client()
-        sending = _Sending(session, client, view, model, request)
+        sending = _Sending(session, client, view, model, request, session.replay(request))
+        if sending.replay is not None and sending.replay.mode == "only" and request.fresh:
+            view.notice("--fresh is ignored: AimlMagics.replay is 'only', so nothing is sent")
         if request.schema is not None:
             result = _structured(sending, context.messages)
         elif request.tools:
@@ -111,6 +113,7 @@ class _Sending:
     view: AnswerView
     model: str
     request: TurnRequest
+    replay: Any = None  # replay.Replay, or None when replay is off
 
 
 def _exchange(
@@ -119,6 +122,12 @@ def _exchange(
     """One request; a failure carries what was received so far (`error.partial`)."""
     client, view, model, request = sending.client, sending.view, sending.model, sending.request
     params = request.params if params is None else params
+    replayed, canonical = _replayed(sending, messages, params)
+    if replayed is not None:
+        return replayed
+    from . import budget
+
+    budget.check(sending.session, client, model, messages, params)
 
     def on_retry(notice: RetryNotice) -> None:
         view.notice(str(notice))
@@ -146,6 +155,8 @@ def _exchange(
             stream.close()
     # Keyed by the id the user asked for, not the upstream id the service reports.
     sending.session.record_usage(model, result)
+    if canonical is not None and sending.replay.records and result.complete:
+        _record(sending, canonical, result)
     return result
 
 
@@ -167,16 +178,48 @@ def _structured(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult
     )
 
 
+def _replayed(
+    sending: _Sending, messages: list[dict[str, Any]], params: dict[str, Any]
+) -> tuple[ChatResult | None, dict[str, Any] | None]:
+    """The recorded answer to this one request, shown at once; or None and its canonical
+    form (to record the live answer under), or (None, None) when replay is off."""
+    replay = sending.replay
+    if replay is None:
+        return None, None
+    from .replay import canonical_request
+
+    canonical = canonical_request(sending.model, messages, params)
+    try:
+        found = replay.lookup(canonical)
+    finally:
+        warning = replay.store.take_warning()
+        if warning:
+            sending.view.notice(warning)
+    if found is None:
+        return None, canonical
+    result = found.result(sending.model)
+    sending.view.update(result.text, result.reasoning)
+    sending.session.record_saved(sending.model, result)
+    return result, canonical
+
+
+def _record(sending: _Sending, canonical: dict[str, Any], result: ChatResult) -> None:
+    """Keep the answer for replay; a file that cannot be written never fails the cell."""
+    try:
+        sending.replay.record(canonical, result, cell=sending.replay.label)
+    except OSError as exc:
+        sending.view.notice(
+            f"⚠ the answer was not recorded: {sending.replay.store.path}: {exc.strerror or exc}"
+        )
+
+
 def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
     """Send, run the calls the model asks for, send their results, until it answers."""
     from . import tools
 
     view, request = sending.view, sending.request
     offered = {t.name: t for t in request.tools}
-    params = {
-        **request.params,
-        **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
-    }
+    params = first_params(request)
     confirm = tools.confirm_call if request.confirm_tools else None
     limit = max(0, sending.session.settings.max_tool_rounds)
     results: list[ChatResult] = []
@@ -219,6 +262,18 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             runs.append(run)
             view.notice(f"↳ {run.summary()}")
             exchange.append(run.message())
+
+
+def first_params(request: TurnRequest) -> dict[str, Any]:
+    """The request fields of a turn's first request (with the tools it offers)."""
+    if not request.tools:
+        return dict(request.params)
+    from . import tools
+
+    return {
+        **request.params,
+        **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
+    }
 
 
 def _partial(stream: Any) -> ChatResult | None:

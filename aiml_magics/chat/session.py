@@ -30,6 +30,8 @@ class Session:
         self.namespace = namespace if namespace is not None else {}
         self.chats = ChatStore(default_system=settings.system_prompt)
         self.totals: dict[str, UsageTotals] = {}
+        self.saved: dict[str, UsageTotals] = {}  # replayed answers: what they did not cost
+        self._replay_stores: dict[Any, Any] = {}
         self.typed_key: Secret | None = None
         self._client: AimlClient | None = None
         self._client_signature: tuple | None = None
@@ -110,6 +112,43 @@ class Session:
 
     def record_usage(self, model: str, result: ChatResult) -> None:
         self.totals.setdefault(model, UsageTotals()).add(result)
+
+    def record_saved(self, model: str, result: ChatResult) -> None:
+        """A replayed answer: counted apart, at the credits its recording cost."""
+        saved = ChatResult(usage=result.usage, credits_used=result.credits_saved or 0.0)
+        self.totals_saved(model).add(saved)
+
+    def totals_saved(self, model: str) -> UsageTotals:
+        return self.saved.setdefault(model, UsageTotals())
+
+    def spent_credits(self) -> float:
+        """Credits spent by this session's requests (replays spend nothing)."""
+        return sum(t.credits for t in self.totals.values())
+
+    def replay(self, request: TurnRequest | None = None) -> Any:
+        """How this turn uses recordings (`replay.Replay`), or None when replay is off."""
+        from . import replay
+
+        mode, _ = replay.mode_of(self.settings)
+        if mode == "off":
+            return None
+        key = self.key()
+        return replay.Replay(
+            mode,
+            self.replay_store(),
+            fresh=bool(request and request.fresh),
+            label=replay.cell_label(request.user) if request else "",
+            secret=key.reveal() if key else None,
+        )
+
+    def replay_store(self) -> Any:
+        """The recording file of this notebook (one store per path, so reads are cached)."""
+        from . import replay
+
+        path = replay.recording_path(self.settings, self.namespace)
+        if path not in self._replay_stores:
+            self._replay_stores[path] = replay.ReplayStore(path)
+        return self._replay_stores[path]
 
     def close(self) -> None:
         if self._client is not None:

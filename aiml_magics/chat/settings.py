@@ -10,19 +10,26 @@ import math
 import os
 from typing import Any
 
-from traitlets import Bool, CFloat, CInt, Enum, Float, Int, Unicode, observe
+from traitlets import Bool, CFloat, CInt, Enum, Float, Int, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from ..api.endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL
 from ..api.secret import BASE_URL_ENV_VARS
 
 MODEL_ENV_VARS = ("AIML_MODEL",)
+REPLAY_ENV_VAR = "AIML_REPLAY"
+REPLAY_MODES = ("off", "auto", "record", "only")
 
 # Trait name -> environment variables that may supply it (first set one wins).
 ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
     "model": MODEL_ENV_VARS,
     "base_url": BASE_URL_ENV_VARS,
+    "replay": (REPLAY_ENV_VAR,),
 }
+
+# Environment values that win even over %config: `AIML_REPLAY=only` is how a CI run promises
+# to send nothing, whatever cells of the notebook say (`%aiml replay record`, ...).
+PINNED_ENV: dict[str, tuple[str, str]] = {"replay": (REPLAY_ENV_VAR, "only")}
 
 # Generation parameters: trait name -> (request field, low, high). None bound = open.
 GENERATION_PARAMS: dict[str, tuple[str, float | None, float | None]] = {
@@ -59,6 +66,9 @@ SETTINGS = (
     "panel",
     "max_tool_rounds",
     "schema_retries",
+    "replay",
+    "replay_path",
+    "budget_credits",
 )
 
 
@@ -127,6 +137,28 @@ class AimlSettings(Configurable):
         True, help="Show the parameter panel above answers in widget-capable frontends."
     ).tag(config=True)
 
+    replay = Enum(
+        REPLAY_MODES,
+        "off",
+        help="Record and replay answers: off, auto, record or only (env AIML_REPLAY).",
+    ).tag(config=True)
+    replay_path = Unicode(
+        "aiml-replay.jsonl",
+        help="Recording file if the kernel does not know its notebook (else NOTEBOOK.aiml.jsonl).",
+    ).tag(config=True)
+    budget_credits = CFloat(
+        None,
+        allow_none=True,
+        help="Most credits this session may spend (2,000,000 credits = $1); unset = no limit.",
+    ).tag(config=True)
+
+    @validate("budget_credits")
+    def _non_negative_budget(self, proposal: Any) -> Any:
+        value = proposal["value"]
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise TraitError(f"budget_credits must be a number >= 0, got {value}")
+        return value
+
     def __init__(self, **kwargs: Any) -> None:
         self._set_in_code: set[str] = set()
         super().__init__(**kwargs)
@@ -143,9 +175,13 @@ class AimlSettings(Configurable):
 
     def resolve(self, name: str, environ: dict[str, str] | None = None) -> tuple[Any, str]:
         """Effective value of a setting and a label saying where it came from."""
+        environ = os.environ if environ is None else environ
+        if name in PINNED_ENV:
+            var, pinned = PINNED_ENV[name]
+            if environ.get(var, "").strip().lower() == pinned:
+                return pinned, f"environment {var} (wins over %config)"
         if self._explicitly_set(name):
             return getattr(self, name), "%config"
-        environ = os.environ if environ is None else environ
         for var in ENV_FALLBACKS.get(name, ()):
             value = environ.get(var, "").strip()
             if value:

@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from ..api.result import ChatResult, format_money
+from ..api.result import USD_PER_CREDIT, ChatResult, format_money
 from ..chat.view import Status
 
 
@@ -66,6 +66,8 @@ def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
             parts.append(f"{result.duration:.1f} s")
         if result.tokens_per_second:
             parts.append(f"{result.tokens_per_second:.0f} tok/s")
+        if getattr(result, "replayed", False):
+            parts.append(replayed_text(result))
         if result.simulated:
             parts.append("simulated answer (local simulator, not the real service)")
         if result.finish_reason == "length":
@@ -87,6 +89,14 @@ def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
     elif status == Status.STOPPED:
         parts.append("⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation")
     return " · ".join(parts)
+
+
+def replayed_text(result: ChatResult) -> str:
+    """The footer's replay note: when the answer was recorded and what replaying it saved."""
+    when = f" from the recording of {result.recorded[:10]}" if result.recorded else ""
+    saved = result.credits_saved or 0.0
+    money = format_money(saved * USD_PER_CREDIT)
+    return f"replayed{when}, saved {saved:,.0f} credits ({money})"
 
 
 def reasoning_section(reasoning: str, *, open_: bool, tokens: int | None, live: bool) -> str:

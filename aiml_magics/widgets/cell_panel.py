@@ -159,6 +159,7 @@ class CellPanel:
             model=self.controls.read_model(),
             params=params,
             stream=bool(self.controls.stream.value),
+            fresh=True,  # Regenerate asks for a new answer, never the recorded one
         )
         previous = self.shown
         progress = self._progress(self._answer_view(display_id))

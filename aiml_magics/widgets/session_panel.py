@@ -18,13 +18,14 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
+from ..chat import budget
 from ..chat.conversation import USAGE_HEADERS
 from .controls import NUMBER_CONTROLS, ParameterControls, format_number
 
 log = logging.getLogger(__name__)
 
 SESSION_PLAIN = "[aiml session panel: defaults, chats and usage, live while the kernel runs]"
-TRAITS = ("model", *NUMBER_CONTROLS, "stream")
+TRAITS = ("model", *NUMBER_CONTROLS, "stream", "budget_credits")
 
 
 class WeakCallback:
@@ -70,6 +71,14 @@ class SessionPanel:
         self.reset_buttons: dict[str, widgets.Button] = {}
         self._rows: list[widgets.Widget] = []
         self.usage = widgets.HTML()
+        self.budget = widgets.Text(
+            value=budget_text(magics.budget_credits),
+            description="budget",
+            placeholder="credits (empty: no limit)",
+            tooltip="AimlMagics.budget_credits: 2,000,000 credits = $1",
+        )
+        self.budget.observe(partial(self._control_changed, "budget_credits"), names="value")
+        self.budget_status = widgets.Label()
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _button: self.refresh())
         self._syncing = False
@@ -96,6 +105,8 @@ class SessionPanel:
                 self.chats,
                 title("<b>Usage this session</b>"),
                 self.usage,
+                self.budget,
+                self.budget_status,
                 self.refresh_button,
             ]
         )
@@ -132,6 +143,7 @@ class SessionPanel:
             rows.append(empty)
         self.chats.children = rows
         self.usage.value = usage_html(self.magics.session.totals)
+        self.budget_status.value = budget.summary(self.magics.session) or "No budget: no limit."
 
     def reset_chat(self, name: str) -> None:
         if self.magics.session.chats.reset(name):
@@ -141,7 +153,8 @@ class SessionPanel:
     def close(self) -> None:
         _discard(self.magics.session.listeners, self._listener)
         self.magics.unobserve(self._observer, names=list(TRAITS))
-        for widget in [*self._rows, self.status, self.chats, self.usage, self.refresh_button]:
+        parts = [self.status, self.chats, self.usage, self.budget, self.budget_status]
+        for widget in [*self._rows, *parts, self.refresh_button]:
             widget.close()
         self.controls.close()
         self.widget.close()
@@ -172,6 +185,8 @@ class SessionPanel:
                     raise ValueError(f"type a model id; the model stays {self.magics.model!r}")
             elif name == "stream":
                 value = bool(self.controls.stream.value)
+            elif name == "budget_credits":
+                value = parse_budget(self.budget.value)
             else:
                 value = self.controls.read_number(name)
         except ValueError as exc:
@@ -192,6 +207,14 @@ class SessionPanel:
                     self.controls.model.value = new or ""
             elif name == "stream":
                 self.controls.stream.value = bool(new)
+            elif name == "budget_credits":
+                try:
+                    current = parse_budget(self.budget.value)
+                except ValueError:
+                    current = object()
+                if current != new:
+                    self.budget.value = budget_text(new)
+                self.budget_status.value = budget.summary(self.magics.session) or "No budget."
             else:
                 try:
                     current = self.controls.read_number(name)
@@ -201,6 +224,26 @@ class SessionPanel:
                     self.controls.numbers[name].value = format_number(new)
         finally:
             self._syncing = False
+
+
+def budget_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else str(value)
+
+
+def parse_budget(text: str) -> float | None:
+    """The budget box: empty is no limit; otherwise credits >= 0 (ValueError says why not)."""
+    text = text.strip().replace(",", "").replace("_", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"the budget must be a number of credits, got {text!r}") from None
+    if not (value >= 0 and value != float("inf")):
+        raise ValueError(f"the budget must be a number of credits >= 0, got {text!r}")
+    return value
 
 
 def _discard(items: list[Any], item: Any) -> None:

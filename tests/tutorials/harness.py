@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,23 @@ def notebook_path(name: str) -> Path:
     return NOTEBOOKS / f"{name}.ipynb"
 
 
+RECORDING_SUFFIX = ".aiml.jsonl"  # `%aiml replay` keeps NOTEBOOK.aiml.jsonl beside a notebook
+
+
+def recording_path(name: str) -> Path:
+    return NOTEBOOKS / f"{name}{RECORDING_SUFFIX}"
+
+
+def scratch_copy(name: str, directory: Path) -> Path:
+    """The notebook copied into `directory/work`, where a run may write files (exports,
+    images, replay recordings) without touching notebooks/ or meeting a committed recording."""
+    work = Path(directory) / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / f"{name}.ipynb"
+    shutil.copyfile(notebook_path(name), copy)
+    return copy
+
+
 # -- the simulator and the kernel's environment ------------------------------------------------
 
 
@@ -96,7 +114,7 @@ def script_problem(sim: Simulator, name: str) -> str | None:
     return None
 
 
-def kernel_env(sim: Simulator, ipython_dir: str) -> dict[str, str]:
+def kernel_env(sim: Simulator, ipython_dir: str, notebook: Path | None = None) -> dict[str, str]:
     """What the kernel runs with: the simulator as the service, and nothing of the user's.
 
     Every AIML* variable is replaced (a developer's real key or model must not leak in or
@@ -112,28 +130,33 @@ def kernel_env(sim: Simulator, ipython_dir: str) -> dict[str, str]:
         COLUMNS="80",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
+    if notebook is not None:  # what JupyterLab tells its kernels (nbclient does not)
+        env["AIML_NOTEBOOK"] = str(notebook)
     return env
 
 
 # -- running a notebook --------------------------------------------------------------------------
 
 
-def execute(name: str, sim: Simulator) -> Any:
+def execute(name: str, sim: Simulator, recording_to: Path | None = None) -> Any:
     """Run the notebook top to bottom with nbclient, as JupyterLab would; return it with outputs.
 
     Display updates replace outputs in place, so streamed answers end as their final bundle.
-    A cell that raises fails the run unless it is tagged `raises-exception`.
+    A cell that raises fails the run unless it is tagged `raises-exception`. It runs in a
+    scratch copy; the replay recording it made, if any, is copied to `recording_to`.
     """
     import nbformat
     from nbclient import NotebookClient
 
-    path = notebook_path(name)
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    with tempfile.TemporaryDirectory(prefix="aiml-tutorial-ipython-") as ipython_dir:
+    with tempfile.TemporaryDirectory(prefix="aiml-tutorial-") as scratch:
+        ipython_dir = Path(scratch) / "ipython"
+        ipython_dir.mkdir()
+        path = scratch_copy(name, Path(scratch))
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
         client = NotebookClient(
             nb,
             timeout=CELL_TIMEOUT,
@@ -141,16 +164,20 @@ def execute(name: str, sim: Simulator) -> Any:
             record_timing=False,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        client.execute(env=kernel_env(sim, ipython_dir))
+        client.execute(env=kernel_env(sim, str(ipython_dir), path))
+        made = path.with_name(f"{name}{RECORDING_SUFFIX}")
+        if recording_to is not None and made.exists():
+            shutil.copyfile(made, recording_to)
     return nb
 
 
 def start_nbval(name: str, sim: Simulator, ipython_dir: str, log: Path) -> subprocess.Popen:
     """`pytest --nbval` on one notebook in a subprocess; its output goes to `log`.
 
-    `-c os.devnull` keeps the project's pytest settings (addopts, plugins) out of it.
+    `-c os.devnull` keeps the project's pytest settings (addopts, plugins) out of it. It runs a
+    scratch copy beside `ipython_dir`; the package's pytest plugin tells the kernel its path.
     """
-    path = notebook_path(name)
+    path = scratch_copy(name, Path(ipython_dir).parent / f"nbval-{name}")
     command = [
         sys.executable,
         "-m",

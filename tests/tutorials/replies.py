@@ -613,6 +613,37 @@ def structured_output() -> list[Reply]:
     ]
 
 
+# -- 09-replay-and-budget ----------------------------------------------------------------------
+
+WELCH = """\
+Use **Welch's t-test** (`scipy.stats.ttest_ind(a, b, equal_var=False)`): it compares the means \
+of two independent groups without assuming that both have the same variance, and it loses \
+almost nothing when they do."""
+
+WELCH_FRESH = """\
+**Welch's t-test**. It is Student's two-sample t-test without the equal-variance assumption, \
+so it is the safer default: `scipy.stats.ttest_ind(a, b, equal_var=False)`. With strongly \
+skewed data or small samples, consider the Mann-Whitney U test instead."""
+
+EFFECT_SIZE = """\
+Report **Cohen's d** next to the p-value: the difference in means divided by the pooled \
+standard deviation. Around 0.2 is small, 0.5 medium and 0.8 large."""
+
+
+def replay_and_budget() -> list[Reply]:
+    return [
+        Reply(content=WELCH, reasoning="Two independent groups, unequal variances: Welch."),
+        # (the same request again is answered from the recording: no reply)
+        Reply(  # --fresh asks the service again and replaces the recording
+            content=WELCH_FRESH,
+            reasoning="Same question, asked again: Welch, plus a non-parametric alternative.",
+        ),
+        # (-t 0.2 in `only` mode and the --dry-run send nothing)
+        Reply(content=EFFECT_SIZE, reasoning="Effect size for a t-test: Cohen's d."),
+        # (the two requests over budget are refused before anything is sent)
+    ]
+
+
 REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -621,4 +652,5 @@ REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "05-errors-and-configuration": errors_and_configuration,
     "06-tools-and-images": tools_and_images,
     "07-structured-output": structured_output,
+    "09-replay-and-budget": replay_and_budget,
 }

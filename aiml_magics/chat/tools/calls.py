@@ -177,6 +177,8 @@ def combine(
         duration=sum(durations) if durations else None,
         tool_calls=list(runs),
         params=params,
+        replayed=all(r.replayed for r in results),
+        credits_saved=sum(r.credits_saved or 0.0 for r in results) or None,
     )
     rounds = len({r.round for r in runs})
     return ToolChatResult(
