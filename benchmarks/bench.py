@@ -6,8 +6,10 @@ Prints three Markdown tables, each measured side by side in one run against the 
 simulator on 127.0.0.1:
 1. streamed chunks per second parsed by AimlClient, by the openai SDK and by a plain
    requests + json loop, from the same pre-built stream;
-2. display bytes sent / final bundle bytes and the number of updates for answers of
-   1 KB, 100 KB and 1 MB streamed through a real `%%aiml` cell;
+2. for answers of 6 KB (paced like a real model), 100 KB and 1 MB streamed through a real
+   `%%aiml` cell, with the single geometric display (runners) and with settled blocks and a
+   live tail (live frontends): the longest time the visible answer stood still, the number
+   of updates, bytes sent / final bundle, and the largest single update;
 3. the time `%load_ext aiml_magics` takes in a fresh interpreter.
 """
 
@@ -109,32 +111,95 @@ def answer_of(size: int) -> str:
     return (block * (size // len(block) + 1))[:size]
 
 
+class TimedScreen:
+    """A display publisher that keeps what a frontend would show, and when it changed."""
+
+    def __init__(self) -> None:
+        self.outputs: list[list] = []  # [display id, data]
+        self.changes: list[float] = []
+        self.sizes: list[int] = []
+        self._clear_pending = False
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+        display_id = (transient or {}).get("display_id")
+        self.sizes.append(sum(len(str(v).encode()) for v in data.values()))
+        if update:
+            for output in self.outputs:
+                if output[0] == display_id and output[1] != data:
+                    output[1] = data
+                    self.changes.append(time.perf_counter())
+            return
+        if self._clear_pending:
+            self.outputs.clear()
+            self._clear_pending = False
+        self.outputs.append([display_id, data])
+        self.changes.append(time.perf_counter())
+
+    def clear_output(self, wait=False):
+        self._clear_pending = True
+        self.cleared = len(self.changes)
+
+    cleared: int | None = None
+
+    def longest_still(self) -> float:
+        """While the answer streamed: up to the consolidation into one output (or the end)."""
+        changes = self.changes[: self.cleared or len(self.changes)]
+        return max((b - a for a, b in zip(changes, changes[1:], strict=False)), default=0)
+
+    def consolidation(self) -> float:
+        """How long the final one-piece output took after the last streamed change."""
+        if not self.cleared:
+            return 0.0
+        return self.changes[-1] - self.changes[self.cleared - 1]
+
+
+def one_cell(shell, sim: Simulator, text: str, *, live: bool, chunk: int, delay: float) -> str:
+    """Stream `text` through a real `%%aiml` cell; one row of the display table."""
+    from IPython.core.displaypub import DisplayPublisher
+
+    screen = TimedScreen()
+    original = shell.display_pub
+    shell.display_pub = type("Timed", (DisplayPublisher,), {})(shell=shell)
+    shell.display_pub.publish = screen.publish
+    shell.display_pub.clear_output = screen.clear_output
+    sim.script(Reply(content=text, reasoning="", chunk_size=chunk, delay=delay))
+    started = time.perf_counter()
+    try:
+        shell.run_cell("%%aiml --no-panel\nbenchmark", cell_id="bench" if live else None)
+    finally:
+        shell.display_pub = original
+    elapsed = time.perf_counter() - started
+    final = screen.sizes[-1]
+    view = "settled blocks + live tail" if live else "one display, geometric"
+    return (
+        f"| {len(text):,} B | {view} | {screen.longest_still():.2f} s | {len(screen.sizes)} "
+        f"| {sum(screen.sizes) / final:.2f} | {max(screen.sizes[:-1] or [0]):,} "
+        f"| {screen.consolidation():.2f} s | {elapsed:.1f} s |"
+    )
+
+
 def display_table(sim: Simulator) -> str:
     from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
 
     os.environ["AIML_API_KEY"] = sim.api_key
     os.environ["AIML_API_BASE"] = sim.base_url
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "aiml_magics")
-    rows = []
-    for size in (1_000, 100_000, 1_000_000):
-        # ~40 characters a chunk, at a few thousand chunks a second like a fast model.
-        delay = 0.0002 if size > 100_000 else 0.001
-        sim.script(Reply(content=answer_of(size), reasoning="", chunk_size=40, delay=delay))
-        started = time.perf_counter()
-        with capture_output() as captured:
-            shell.run_cell("%%aiml\nbenchmark")
-        elapsed = time.perf_counter() - started
-        sizes = [sum(len(v.encode()) for v in o.data.values()) for o in captured.outputs]
-        assert sizes, f"the cell showed nothing: {captured.stdout}"
-        ratio = sum(sizes) / sizes[-1]
-        rows.append(
-            f"| {size:,} B | {len(sizes)} | {sum(sizes):,} | {sizes[-1]:,} | {ratio:.2f} "
-            f"| {elapsed:.1f} s |"
-        )
-    head = "| answer | updates | bytes sent | final bundle | sent / final | cell time |"
-    return "\n".join([head, "|---|---:|---:|---:|---:|---:|", *rows])
+    cases = [  # (size, characters a chunk, seconds between chunks)
+        (6_000, 4, 0.01),  # about 100 tokens/s, like a real model
+        (100_000, 40, 0.001),  # a fast model
+        (1_000_000, 40, 0.0002),
+    ]
+    rows = [
+        one_cell(shell, sim, answer_of(size), live=live, chunk=chunk, delay=delay)
+        for size, chunk, delay in cases
+        for live in (False, True)
+    ]
+    head = (
+        "| answer | view | longest still | updates | sent / final | largest update "
+        "| one piece at the end | cell time |"
+    )
+    return "\n".join([head, "|---|---|---:|---:|---:|---:|---:|---:|", *rows])
 
 
 LOAD_SNIPPET = """
