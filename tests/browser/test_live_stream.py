@@ -1,0 +1,109 @@
+"""A paced answer never stands still in the browser, and ends as one rendered piece."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aiml_magics.simulator import Reply
+
+pytestmark = pytest.mark.timeout(300)
+
+CLOSING = "That is the whole answer, said once."
+# About 2,600 characters of mixed Markdown, streamed 4 characters every 10 ms like a real
+# model (about 100 tokens a second): roughly seven seconds.
+ANSWER = "\n".join(
+    [
+        "# Reading a regression table",
+        "",
+        "Each **coefficient** estimates how the outcome moves when its variable grows by one "
+        "unit, with the other variables held fixed. " * 2,
+        "",
+        "1. Look at the sign.",
+        "2. Look at the size, in the outcome's units.",
+        "3. Look at the standard error.",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        "| coef | the estimate |",
+        "| std err | its uncertainty |",
+        "| P>|t| | the p-value |",
+        "",
+        "```python",
+        "import statsmodels.formula.api as smf",
+        "model = smf.ols('y ~ x1 + x2', data=df).fit()",
+        "print(model.summary())",
+        "```",
+        "",
+        "A small p-value says the estimate is unlikely to be zero by chance. " * 4,
+        "",
+        "> Correlation in the table is not causation in the world.",
+        "",
+        "Check the residuals before you trust any of it. " * 5,
+        "",
+        CLOSING,
+    ]
+)
+
+# Times (ms) at which the text a reader sees in the cell's answer changed.
+OBSERVE = """
+const cell = notebook.widgets[arg];
+const seen = () => [...cell.node.querySelectorAll('.jp-OutputArea .jp-RenderedMarkdown')]
+  .filter(el => !el.closest('.jupyter-widgets')).map(el => el.innerText).join('\\n');
+const changes = [];
+let last = seen();
+const observer = new MutationObserver(() => {
+  const now = seen();
+  if (now !== last && cell.model.executionState === 'running') {
+    changes.push({t: performance.now(), length: now.length});
+  }
+  last = now;
+});
+observer.observe(cell.node, {subtree: true, childList: true, characterData: true});
+window.__aiml.stopLive = () => { observer.disconnect(); return changes; };
+"""
+
+
+def test_a_paced_answer_keeps_moving_and_ends_as_one_piece(lab, notebook_factory, sim):
+    sim.script(Reply(content=ANSWER, reasoning="", chunk_size=4, delay=0.01))
+    nb = notebook_factory(["%load_ext aiml_magics", "%%aiml\nHow do I read a regression table?"])
+    nb.run(0)
+    nb.js(OBSERVE, 1)
+    run = nb.start_run(1)
+    nb.wait_during_run(
+        run,
+        "document.body.innerText.includes('Look at the size')",
+        "the answer reached its list",
+    )
+    lab.screenshot("live-streaming")
+    nb.wait_run(run)
+    nb.assert_no_error(1)
+    changes = nb.js("return window.__aiml.stopLive();")
+    lab.screenshot("live-final")
+
+    assert len(changes) >= 20, f"only {len(changes)} visible changes while it streamed"
+    times = [c["t"] for c in changes]
+    gaps = [(b - a) / 1000 for a, b in zip(times, times[1:], strict=False)]
+    assert max(gaps) < 1.0, f"the answer stood still for {max(gaps):.2f} s"
+
+    # The end: one answer output, rendered as one piece, holding the answer once.
+    displays = [o for o in nb.outputs(1) if "text/markdown" in o.get("data", {})]
+    assert len(displays) == 1
+    markdown = nb.answer(1)
+    assert markdown.locator("h1").count() == 1
+    assert markdown.locator("ol > li").count() == 3
+    assert markdown.locator("table td").count() == 6
+    assert markdown.locator("pre code").count() == 1
+    assert markdown.locator("blockquote").count() == 1
+    area_text = nb.js(
+        "return notebook.widgets[arg].node.querySelector('.jp-OutputArea').innerText;", 1
+    )
+    assert area_text.count(CLOSING) == 1
+    assert area_text.count("Reading a regression table") == 1
+
+    saved = json.loads(nb.save().read_text())
+    outputs = saved["cells"][1]["outputs"]
+    saved_markdown = [o for o in outputs if "text/markdown" in o.get("data", {})]
+    assert len(saved_markdown) == 1
+    assert CLOSING in "".join(saved_markdown[0]["data"]["text/markdown"])
