@@ -24,6 +24,7 @@ import time
 
 from aiml_magics.api.client import AimlClient
 from aiml_magics.simulator import Reply, Simulator
+from aiml_magics.simulator.answers import mixed_markdown
 
 MESSAGES = [{"role": "user", "content": "benchmark"}]
 CHUNKS = 50_000
@@ -100,15 +101,6 @@ def parsing_table(sim: Simulator) -> str:
     return "\n".join(
         [f"| parser ({CHUNKS:,} chunks) | chunks/s | vs openai SDK |", "|---|---:|---:|", *rows]
     )
-
-
-def answer_of(size: int) -> str:
-    block = (
-        "## A section\n\nSome prose with `inline code`, **bold** words and a [link]"
-        "(https://example.org).\n\n- a list item\n- another item\n\n"
-        "```python\nfor i in range(3):\n    print(i)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
-    )
-    return (block * (size // len(block) + 1))[:size]
 
 
 class TimedScreen:
@@ -191,7 +183,7 @@ def display_table(sim: Simulator) -> str:
         (1_000_000, 40, 0.0002),
     ]
     rows = [
-        one_cell(shell, sim, answer_of(size), live=live, chunk=chunk, delay=delay)
+        one_cell(shell, sim, mixed_markdown(size), live=live, chunk=chunk, delay=delay)
         for size, chunk, delay in cases
         for live in (False, True)
     ]

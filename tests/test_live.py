@@ -18,6 +18,7 @@ from aiml_magics.display.compose import compose_markdown
 from aiml_magics.display.live import LiveView
 from aiml_magics.display.sanitize import is_safe_markdown
 from aiml_magics.display.views import DisplayView
+from aiml_magics.simulator.answers import mixed_markdown
 
 pytestmark = pytest.mark.unit
 
@@ -94,15 +95,6 @@ def stream(view, clock, text, *, reasoning="", chunk=4, seconds=0.01):
     clock.now += seconds
     view.finish(result, Status.DONE, {"aiml": {"model": "m"}})
     return result
-
-
-def answer_of(size: int) -> str:
-    block = (
-        "## A section\n\nSome prose with `inline code`, **bold** words and a [link]"
-        "(https://example.org).\n\n- a list item\n- another item\n\n"
-        "```python\nfor i in range(3):\n    print(i)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
-    )
-    return (block * (size // len(block) + 1))[:size]
 
 
 # -- where blocks end ---------------------------------------------------------------------
@@ -223,7 +215,7 @@ def _bundles(screen):
 
 def test_a_paced_answer_never_stands_still_longer_than_the_interval():
     """6 KB at about 100 tokens/s (4 characters every 10 ms, like a real model)."""
-    text = answer_of(6_000)
+    text = mixed_markdown(6_000)
     live, clock, screen = live_view(interval=0.1)
     stream(live, clock, text, chunk=4, seconds=0.01)
     assert screen.longest_still() <= 0.1 + 0.02
@@ -242,7 +234,7 @@ def test_a_paced_answer_never_stands_still_longer_than_the_interval():
 def largest_update_while_streaming(size: int) -> tuple[LiveView, int]:
     """200 characters every 2 ms: 10,000 characters arrive per 0.1 s interval."""
     view, clock, _ = live_view(interval=0.1)
-    stream(view, clock, answer_of(size), chunk=200, seconds=0.002)
+    stream(view, clock, mixed_markdown(size), chunk=200, seconds=0.002)
     return view, max(view.stats.sizes[:-1])
 
 
@@ -264,7 +256,7 @@ def test_a_failure_before_anything_was_shown_shows_nothing():
 
 def test_an_interrupted_answer_is_consolidated_with_its_mark():
     view, clock, screen = live_view(interval=0.0)
-    text = answer_of(3_000)
+    text = mixed_markdown(3_000)
     for i in range(0, 1_500, 50):
         clock.now += 0.01
         view.update(text[: i + 50], "")
@@ -276,6 +268,6 @@ def test_an_interrupted_answer_is_consolidated_with_its_mark():
 def test_notes_stay_above_the_answer():
     view, clock, screen = live_view(interval=0.0)
     view.notice("waiting 1.0 s before retry 1 of 2 (429 Too Many Requests)")
-    stream(view, clock, answer_of(2_000), chunk=50)
+    stream(view, clock, mixed_markdown(2_000), chunk=50)
     final = screen.visible()[-1]
     assert final.index("retry 1 of 2") < final.index("A section")

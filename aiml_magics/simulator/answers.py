@@ -78,6 +78,19 @@ def bench_text(length: int) -> str:
     return (BENCH_TEXT * repeats)[:length]
 
 
+MIXED_BLOCK = (
+    "## A section\n\nSome prose with `inline code`, **bold** words and a [link]"
+    "(https://example.org).\n\n- a list item\n- another item\n\n"
+    "```python\nfor i in range(3):\n    print(i)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+)
+
+
+def mixed_markdown(size: int) -> str:
+    """`size` characters of everyday Markdown (headings, prose, lists, code, tables), for
+    measuring and testing how answers of any length are shown."""
+    return (MIXED_BLOCK * (size // len(MIXED_BLOCK) + 1))[:size]
+
+
 def _tool_calls(reply: Reply) -> list[dict[str, str]]:
     calls = []
     for number, call in enumerate(reply.tool_calls or []):
