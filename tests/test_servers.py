@@ -133,7 +133,8 @@ MULTILINE = "The upstream said no.\n\n  Details:\n\tfield `x` is wrong"
 
 @pytest.mark.parametrize("profile", NAMES)
 @pytest.mark.parametrize("status", [400, 500])
-def test_error_bodies_are_one_line_with_the_status(run, aiml_simulator, profile, status):
+def test_error_bodies_are_one_line_with_the_status(run, magics, aiml_simulator, profile, status):
+    magics.max_retries = 0  # the body is the point here, not the retries
     aiml_simulator.profile = profile
     aiml_simulator.script(Reply.error(status, message=MULTILINE, times=3))
     ran = run("%%aiml\nHello")
@@ -152,7 +153,8 @@ def test_error_bodies_are_one_line_with_the_status(run, aiml_simulator, profile,
 
 
 @pytest.mark.parametrize("shape", ["text", "string", "vllm", "ollama", "openai", "flat"])
-def test_every_shape_from_any_profile(run, aiml_simulator, shape):
+def test_every_shape_from_any_profile(run, magics, aiml_simulator, shape):
+    magics.max_retries = 0
     aiml_simulator.profile = "openai"
     aiml_simulator.script(Reply.error(429, message="Slow\ndown", error_body=shape, times=3))
     text = str(run("%%aiml\nHello").error)
