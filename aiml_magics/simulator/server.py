@@ -20,6 +20,7 @@ from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
 from .profiles import Profile, profile_named
+from .ratelimit import RateLimit, Throttled
 from .records import RecordedRequest
 from .replies import Reply
 
@@ -83,6 +84,7 @@ class Simulator:
         self._lock = threading.Lock()
         self._queue: deque[list[Any]] = deque()  # [reply, remaining uses]
         self._models_queue: deque[list[Any]] = deque()  # answers for GET /models
+        self.pacing = RateLimit()  # latency and rate limit (ratelimit.py)
         self._requests: list[RecordedRequest] = []
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -183,7 +185,7 @@ class Simulator:
 
     def reset(self) -> None:
         """Forget scripted replies, recorded requests, the out-of-credits state, the profile
-        and keyless mode (back to the AI/ML API with its key)."""
+        keyless mode, latency and rate limit (back to the AI/ML API with its key)."""
         with self._lock:
             self._queue.clear()
             self._models_queue.clear()
@@ -191,6 +193,33 @@ class Simulator:
             self.out_of_credits = False
             self._profile = profile_named("aiml")
             self.keyless = False
+        self.pacing.reset()
+
+    @property
+    def latency(self) -> float:
+        """Seconds every chat answer waits before its first byte (0 by default)."""
+        return self.pacing.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency is a number of seconds >= 0")
+        self.pacing.latency = float(seconds)
+
+    @property
+    def rate_limit(self) -> tuple[int, float] | None:
+        """`(N, seconds)`: at most N chat requests in any window of that many seconds; the
+        rest get 429 with Retry-After (and retry-after-ms). None (the default) is no limit."""
+        return self.pacing.limit
+
+    @rate_limit.setter
+    def rate_limit(self, limit: tuple[int, float] | None) -> None:
+        self.pacing.configure(limit)
+
+    @property
+    def throttled(self) -> list[Throttled]:
+        """Every 429 the rate limit sent, oldest first (arrival time, Retry-After)."""
+        return self.pacing.throttled
 
     # -- record --------------------------------------------------------------------------------
 
