@@ -181,11 +181,11 @@ def assemble(
         spread = [as_fields(v) for v in values]
         for name in fields:
             columns[name] = [row.get(name) for row in spread]
-    columns["credits"] = credits if credits is not None else [0.0] * len(results)
     columns["error"] = [str(r.error) if r.error is not None else None for r in results]
-    frame = pd.DataFrame(columns, index=table.index)
-    frame["credits"] = frame["credits"].astype(float)
-    for name in frame.columns:
-        if name != "credits":
-            frame[name] = frame[name].astype(object)
-    return frame
+    # object columns: a missing answer stays None (pandas would infer strings and NaN)
+    series = {name: pd.Series(v, index=table.index, dtype=object) for name, v in columns.items()}
+    series["credits"] = pd.Series(
+        credits if credits is not None else [0.0] * len(results), index=table.index, dtype=float
+    )
+    order = [name for name in columns if name != "error"] + ["credits", "error"]
+    return pd.DataFrame({name: series[name] for name in order}, index=table.index)

@@ -253,7 +253,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self.wait(simulator.pacing.latency):
             self.abort()
             return
-        reply = profile.resolve(simulator.next_reply(), body)
+        reply = profile.resolve(simulator.next_reply(body), body)
         if self.wait(reply.first_byte_delay):
             self.abort()
             return

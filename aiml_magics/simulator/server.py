@@ -245,20 +245,40 @@ class Simulator:
         with self._lock:
             self._requests.append(request)
 
-    def next_reply(self) -> Reply:
-        """The head of the queue (counting down its `times`), or the default reply."""
-        return _pop(self._queue, self._lock) or Reply()
+    def next_reply(self, body: Any = None) -> Reply:
+        """The first queued reply whose `match` is in the request's last user message, else the
+        first without one (counting down its `times`), or the default reply."""
+        return _pop(self._queue, self._lock, last_user_text(body)) or Reply()
 
     def next_models_reply(self) -> Reply | None:
         return _pop(self._models_queue, self._lock)
 
 
-def _pop(queue: deque, lock: threading.Lock) -> Reply | None:
+def _pop(queue: deque, lock: threading.Lock, text: str | None = None) -> Reply | None:
     with lock:
         if not queue:
             return None
-        entry = queue[0]
+        matched = [e for e in queue if getattr(e[0], "match", None) is not None]
+        entry = None
+        if matched and text is not None:
+            entry = next((e for e in matched if e[0].match in text), None)
+        if entry is None:
+            entry = next((e for e in queue if getattr(e[0], "match", None) is None), None)
+        if entry is None:
+            return None
         entry[1] -= 1
         if entry[1] <= 0:
-            queue.popleft()
+            queue.remove(entry)
         return entry[0]
+
+
+def last_user_text(body: Any) -> str | None:
+    """The text of a chat request's last user message (None when there is none)."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    for message in reversed(messages if isinstance(messages, list) else []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):
+                return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            return str(content)
+    return None
