@@ -30,6 +30,11 @@ class Table:
     rows: list[dict[str, Any]]
     index: Any = None  # the pandas index, for frames and series
     name: Any = None  # a series' name
+    columns: list[str] | None = None  # a frame's columns (known even when it has no rows)
+
+    def fields(self) -> set[str]:
+        names = {k for row in self.rows for k in row if k}
+        return names | set(self.columns or ())
 
 
 def _pandas_kind(data: Any) -> str | None:
@@ -55,11 +60,12 @@ def read_rows(data: Any) -> Table:
     if kind == "frame":
         columns = [str(c) for c in data.columns]
         rows = [dict(zip(columns, values, strict=True)) for values in data.itertuples(index=False)]
-        return Table("frame", rows, index=data.index)
+        return Table("frame", rows, index=data.index, columns=columns)
     if kind == "series":
         extra = str(data.name) if isinstance(data.name, str) and data.name else None
         rows = [_string_row(value, extra) for value in data.tolist()]
-        return Table("series", rows, index=data.index, name=data.name)
+        names = [STRING_FIELD, *([extra] if extra else [])]
+        return Table("series", rows, index=data.index, name=data.name, columns=names)
     if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Iterable):
         raise UsageError(
             f"batch data must be rows: a list of dicts or strings, a pandas Series or "
@@ -89,7 +95,9 @@ def _string_row(value: Any, name: str | None = None) -> dict[str, Any]:
 def check_template(template: str, table: Table, namespace: Mapping[str, Any]) -> None:
     """Every `{field}` must name a field of the rows (or a notebook variable), and at least one
     must come from the rows: otherwise every row would ask the same question."""
-    fields = {k for row in table.rows for k in row if k}
+    fields = table.fields()
+    if not fields and not table.rows:
+        return  # an empty list: nothing to check, nothing to send
     uses_row = bool(_EMPTY.search(template)) and any("" in row for row in table.rows)
     for match in _PLACEHOLDER.finditer(template):
         path = match.group(2)
