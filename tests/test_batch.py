@@ -298,14 +298,14 @@ def test_replay_recording_answers_a_batch_in_a_new_session(run, ip, tmp_path, ai
 
 def test_runner_progress_is_one_text_display_updated_then_the_summary(run, ip, aiml_simulator):
     aiml_simulator.latency = 0.15
-    ip.user_ns["rows"] = [f"r{n}" for n in range(12)]
+    ip.user_ns["rows"] = [f"r{n}" for n in range(20)]  # 1.5 s: the bar shows after 1 s
     out = run("%%aiml --over rows --concurrency 2\nQ: {text}")
     assert out.error is None
     texts = [o.data.get("text/plain", "") for o in out.outputs]
     bars = [t for t in texts if "rows/s" in t]
     assert bars and all("in flight" in t and "credits" in t and "ETA" in t for t in bars)
     assert all(o.update for o in out.outputs[1:])  # updates of the first display
-    assert texts[-1].startswith("Batch: 12 rows: 12 answered")
+    assert texts[-1].startswith("Batch: 20 rows: 20 answered")
     assert "widget-view" not in json.dumps([o.data for o in out.outputs])
 
 

@@ -15,6 +15,7 @@ from ..chat.batchrun import BatchResult, Snapshot, Summary
 
 WIDTH = 24
 INTERVAL = 0.25  # seconds between updates: a few a second
+FIRST_AFTER = 1.0  # a runner's bar appears only for batches that take longer than this
 
 
 def _duration(seconds: float) -> str:
@@ -78,12 +79,13 @@ class TerminalBar:
 
 class DisplayBar:
     """One display updated in place (runners without widgets: nbclient, nbval, nbconvert);
-    at the end it becomes the summary."""
+    at the end it becomes the summary. A batch done within `first_after` seconds shows only
+    its summary, so a short batch's saved output is the same on every run."""
 
-    def __init__(self, interval: float = INTERVAL) -> None:
+    def __init__(self, interval: float = INTERVAL, first_after: float = FIRST_AFTER) -> None:
         self.interval = interval
         self._handle: Any = None
-        self._last = float("-inf")
+        self._last = time.monotonic() + first_after - interval
 
     def __call__(self, snap: Snapshot) -> None:
         from IPython.display import display
