@@ -210,6 +210,8 @@ def test_magic_over_a_dataframe_stores_the_answers_and_the_summary(run, ip, aiml
     assert isinstance(ip.user_ns["_aiml"], BatchResult)
     assert ip.user_ns["_aiml"].data is labels
     assert "answered" in out.outputs[-1].data["text/plain"]  # the summary, last
+    shown, _ = ip.display_formatter.format(ip.user_ns["_aiml"])  # `_aiml` shows its summary
+    assert shown["text/markdown"].startswith("**Batch:** 4 rows: 4 answered")
 
 
 def test_a_row_field_wins_over_a_notebook_variable(run, ip, aiml_simulator):

@@ -101,6 +101,7 @@ def _send_row(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     try:
         result = _answer(session, request, view, messages)
     except errors.AimlError as exc:
+        session.last_error = exc  # `%aiml last-error` tells a failed row's whole story too
         _settle(view, exc.partial, _status_of(exc))
         raise
     if request.json_mode:
