@@ -13,6 +13,7 @@ __all__ = [
     "AimlClient",
     "ChatResult",
     "Usage",
+    "batch",
     "load_ipython_extension",
     "tool",
     "unload_ipython_extension",
@@ -22,6 +23,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
+    from .batching import batch
     from .chat.tools import tool
 
 
@@ -43,9 +45,15 @@ def _register_formatters(ipython: Any) -> None:
         return
     from .display.compose import result_markdown
 
-    formatter.formatters["text/markdown"].for_type_by_name(
-        "aiml_magics.api.result", "ChatResult", result_markdown
-    )
+    markdown = formatter.formatters["text/markdown"]
+    markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.batchrun", "BatchResult", _batch_markdown)
+
+
+def _batch_markdown(result: Any) -> str:
+    from .display.batch import result_markdown
+
+    return result_markdown(result)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -68,6 +76,10 @@ def __getattr__(name: str) -> Any:
         from .api import result
 
         return getattr(result, name)
+    if name == "batch":  # the function; the module is aiml_magics.batching
+        from .batching import batch
+
+        return batch
     if name == "tool":
         from .chat.tools import tool
 

@@ -216,6 +216,25 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         action="store_true",
         help="Send nothing: show the request body, the context and the estimated cost.",
     )
+    @argument(
+        "--over",
+        metavar="DATA",
+        help="Batch: send the body once per row of DATA (a DataFrame, Series or list in the "
+        "notebook); {field} names the row's fields first. -o VAR stores the answers.",
+    )
+    @argument("--out-col", metavar="NAME", help="Batch: the answer column (default answer).")
+    @argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="Batch: requests in flight at once (default 8).",
+    )
+    @argument(
+        "--max-credits",
+        type=float,
+        metavar="N",
+        help="Batch: stop sending rows once the batch has spent N credits.",
+    )
     @cell_magic("aiml")
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
@@ -241,6 +260,16 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         to_cell = args.to_cell
         if to_cell is not None and not (to_cell in ("python", "all") or to_cell.isdigit()):
             raise UsageError(f"--to-cell takes a block number or 'all', got {to_cell!r}")
+        if args.over is not None:
+            self._batch(args, cell)
+            return
+        for option, used in (
+            ("--out-col", args.out_col),
+            ("--concurrency", args.concurrency),
+            ("--max-credits", args.max_credits),
+        ):
+            if used is not None:
+                raise UsageError(f"{option} belongs to a batch: add --over DATA")
         user = cell.strip() if args.raw else interpolate(cell.strip(), self.shell.user_ns)
         offered = self._tools(args)
         schema = self._schema(args)
@@ -294,6 +323,66 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         result = self.session.send(request, view)
         if to_cell is not None:
             self._code_to_next_cell(result.text, to_cell)
+
+    def _batch(self, args: argparse.Namespace, cell: str) -> None:
+        """`--over DATA`: the body is a template sent once per row (batching.py)."""
+        unsupported = [
+            option
+            for option, used in (
+                ("--compare", getattr(args, "compare", None)),
+                ("--tools", args.tools is not None),
+                ("--tool-choice", args.tool_choice is not None),
+                ("--confirm-tools", args.confirm_tools),
+                ("-c/--chat", args.chat != "default"),
+                ("--new", args.new),
+                ("--image", bool(args.image)),
+                ("--to-cell", args.to_cell is not None),
+                ("--dry-run", args.dry_run),
+            )
+            if used
+        ]
+        if unsupported:
+            raise UsageError(
+                f"{unsupported[0]} does not apply to a batch (--over): each row is one "
+                "request with no tools, no comparison and no chat history"
+            )
+        from .api import errors
+        from .batching import _bar_factory, run_batch
+        from .chat.batchrun import BatchResult, BatchSpec
+        from .chat.interpolate import _MISSING, resolve
+
+        data = resolve(args.over.strip(), self.shell.user_ns) if args.over.strip() else _MISSING
+        if data is _MISSING:
+            raise UsageError(
+                f"--over: there is no {args.over!r} in the notebook; name a DataFrame, Series "
+                "or list of rows"
+            )
+        spec = BatchSpec(
+            model=args.model or self.session.settings.effective("model"),
+            system=args.system if args.system is not None else self.system_prompt,
+            params=self._params(args),
+            schema=self._schema(args),
+            json_mode=args.json,
+            fresh=args.fresh,
+        )
+        try:
+            result = run_batch(
+                self.session,
+                cell.strip(),
+                data,
+                spec,
+                namespace={} if args.raw else self.shell.user_ns,
+                concurrency=8 if args.concurrency is None else args.concurrency,
+                max_credits=args.max_credits,
+                out_col=args.out_col or "answer",
+                bar=_bar_factory(self.shell, self),
+            )
+        except errors.AimlError as exc:
+            if args.out and isinstance(exc.partial, BatchResult):
+                self.shell.user_ns[args.out] = exc.partial.data  # nothing is lost
+            raise
+        if args.out:
+            self.shell.user_ns[args.out] = result.data
 
     def _dry_run(self, request: TurnRequest, chat: Any) -> None:
         from .chat.dryrun import plan

@@ -13,7 +13,13 @@ from IPython.utils.capture import capture_output
 
 # Test tiers (`pytest -m unit` runs in seconds). Modules that start Jupyter kernels are the
 # kernel tier, tests/browser/ the browser tier, everything else the unit tier.
-KERNEL_MODULES = {"test_kernel", "test_kernel_workflows", "test_tutorials", "test_replay_nbval"}
+KERNEL_MODULES = {
+    "test_kernel",
+    "test_kernel_workflows",
+    "test_tutorials",
+    "test_replay_nbval",
+    "test_batch_dask",  # worker processes of a Dask LocalCluster
+}
 TIERS = ("unit", "kernel", "browser")
 
 

@@ -40,7 +40,7 @@ EXPECTED = {
     "09-replay-and-budget",
 }
 NBVAL_TIMEOUT = 300
-STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--no-stream)")
+STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over)\b)")  # batch rows: never
 KEY_SETTING = re.compile(
     r"%(?:set_)?env\s+\w*KEY|environ\[[^\]]*KEY[^\]]*\]\s*=|\.set_key\(|%aiml\s+key\b"
     r"|api_key\s*=\s*['\"]"

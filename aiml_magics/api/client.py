@@ -147,6 +147,7 @@ class AimlClient:
         self._sleep = sleep
         self.pause = Pause()  # shared by every request of this client (and its threads)
         self._session: requests.Session | None = None
+        self._pool_size = 10  # requests' default connections per host
         self._models: list[ModelInfo] | None = None
         self._models_etag: str | None = None
         self.no_structured_output: set[str] = set()  # models that refused json_schema
@@ -168,7 +169,21 @@ class AimlClient:
             session.verify = True
             session.headers["User-Agent"] = user_agent()
             self._session = session
+            if self._pool_size > 10:
+                size, self._pool_size = self._pool_size, 10
+                self.pool(size)
         return self._session
+
+    def pool(self, size: int) -> None:
+        """Keep up to `size` connections open per host, so `size` threads (a batch's
+        workers) each reuse one instead of opening a new one per request."""
+        if size <= self._pool_size:
+            return
+        from requests.adapters import HTTPAdapter
+
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=size))
+        self._pool_size = size
 
     def close(self) -> None:
         if self._session is not None:
@@ -362,10 +377,12 @@ class AimlClient:
         timeout = timeout or (self.connect_timeout, self.read_timeout)
         retries = self.max_retries if retries is None else max(0, retries)
         attempt = 0
+        covered = None  # the shared pause's end that this sender's own wait already covered
         while True:
-            held = self.pause.remaining() if attempt == 0 else 0.0  # a retry already waited
-            if held > 0:
-                self._sleep(held)
+            if covered is None or self.pause.until() > covered:  # moved by another sender
+                held = self.pause.remaining()
+                if held > 0:
+                    self._sleep(held)
             response = None
             try:
                 response = self.session.request(
@@ -401,7 +418,8 @@ class AimlClient:
             error.retry_after = told if told is not None else backoff_seconds(attempt)
             if attempt >= retries:
                 raise error
-            wait = error.retry_after
+            wait = max(error.retry_after, self.pause.remaining())  # never before another's
+            covered = self.pause.until()
             attempt += 1
             notify = on_retry or self.on_retry
             if notify is not None:

@@ -121,6 +121,7 @@ class ChatResult:
     replayed: bool = False
     recorded: str | None = None
     credits_saved: float | None = None
+    error: Any = None  # why a batch row has no (complete) answer: an AimlError
 
     @property
     def dollars(self) -> float | None:

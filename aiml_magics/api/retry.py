@@ -93,6 +93,11 @@ class Pause:
         with self._lock:
             self._until = max(self._until, self._clock() + seconds)
 
+    def until(self) -> float:
+        """The moment (on this pause's clock) before which nothing is sent."""
+        with self._lock:
+            return self._until
+
     def remaining(self) -> float:
         with self._lock:
             return max(0.0, self._until - self._clock())

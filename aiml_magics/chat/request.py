@@ -26,3 +26,7 @@ class TurnRequest:
     images: tuple[Any, ...] = ()  # images.Image sent with `user` (their parts are in it)
     schema: Any = None  # api.schema.OutputSchema: ask for structured output, parse the answer
     fresh: bool = False  # ask the service even when a recording could answer (`--fresh`)
+    # One row of a batch (rows.py): the system prompt is its own, not a chat's; no chat, no
+    # `_aiml`, no listeners (the batch reports once), and no question the user must answer.
+    row: bool = False
+    system: str | None = None

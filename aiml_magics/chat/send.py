@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatResult:
     """Send one turn and show it in `view`; the chat changes only if the answer completed."""
+    if request.row:
+        return _send_row(session, request, view)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
     context = chat.context(
@@ -44,18 +46,8 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
             f"{context.dropped} earlier turn(s) left out to fit the context budget "
             f"(AimlMagics.context_tokens = {session.settings.context_tokens})"
         )
-    model = request.model or session.settings.effective("model")
     try:
-        client = session.client()
-        sending = _Sending(session, client, view, model, request, session.replay(request))
-        if sending.replay is not None and sending.replay.mode == "only" and request.fresh:
-            view.notice("--fresh is ignored: AimlMagics.replay is 'only', so nothing is sent")
-        if request.schema is not None:
-            result = _structured(sending, context.messages)
-        elif request.tools:
-            result = _tool_loop(sending, context.messages)
-        else:
-            result = _exchange(sending, context.messages)
+        result = _answer(session, request, view, context.messages)
     except errors.AimlError as exc:
         session.last_error = exc  # its whole text for `%aiml last-error`
         _settle(view, exc.partial, _status_of(exc))
@@ -82,6 +74,39 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
             listener(result)
         except Exception as exc:  # a broken panel must not break a finished cell
             log.warning("aiml-magics: an answer listener failed: %s", exc)
+    return result
+
+
+def _answer(
+    session: Session, request: TurnRequest, view: AnswerView, messages: list[dict[str, Any]]
+) -> ChatResult:
+    model = request.model or session.settings.effective("model")
+    client = session.client()
+    sending = _Sending(session, client, view, model, request, session.replay(request))
+    if sending.replay is not None and sending.replay.mode == "only" and request.fresh:
+        view.notice("--fresh is ignored: AimlMagics.replay is 'only', so nothing is sent")
+    if request.schema is not None:
+        return _structured(sending, messages)
+    if request.tools:
+        return _tool_loop(sending, messages)
+    return _exchange(sending, messages)
+
+
+def _send_row(session: Session, request: TurnRequest, view: AnswerView) -> ChatResult:
+    """One row of a batch: its own system prompt and the row's prompt, nothing recorded in
+    a chat or the namespace; the same requests, replay, budget and usage as a cell."""
+    messages: list[dict[str, Any]] = [{"role": "user", "content": request.user}]
+    if request.system:
+        messages.insert(0, {"role": "system", "content": request.system})
+    try:
+        result = _answer(session, request, view, messages)
+    except errors.AimlError as exc:
+        session.last_error = exc  # `%aiml last-error` tells a failed row's whole story too
+        _settle(view, exc.partial, _status_of(exc))
+        raise
+    if request.json_mode:
+        result.json = parse_json_answer(result.text)
+    _settle(view, result, Status.DONE)
     return result
 
 
@@ -127,9 +152,14 @@ def _exchange(
         return replayed
     from . import budget
 
-    budget.check(sending.session, client, model, messages, params)
+    budget.check(
+        sending.session, client, model, messages, params, ask=_cannot_ask if request.row else None
+    )
 
     def on_retry(notice: RetryNotice) -> None:
+        heard = getattr(view, "retrying", None)  # a batch row's view adapts its pace
+        if heard is not None:
+            heard(notice)
         view.notice(str(notice))
 
     stream = None
@@ -262,6 +292,10 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             runs.append(run)
             view.notice(f"↳ {run.summary()}")
             exchange.append(run.message())
+
+
+def _cannot_ask(question: str) -> str:
+    raise RuntimeError("a batch row cannot ask for confirmation")
 
 
 def first_params(request: TurnRequest) -> dict[str, Any]:

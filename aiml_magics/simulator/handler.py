@@ -19,6 +19,7 @@ from . import completions
 from .answers import build_answer
 from .catalogue import etag_for, find_model, list_payload
 from .error_bodies import error_body
+from .ratelimit import retry_after_headers
 from .records import RecordedRequest
 from .validation import validation_error
 from .wire import dumps
@@ -36,6 +37,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     """One connection; HTTP/1.1 so clients can keep it alive across requests."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle plus delayed ACK
+    # hold each non-streamed answer on a reused connection for ~40 ms.
+    disable_nagle_algorithm = True
     server_version = "aiml-simulator/1"
     server: SimulatorServer
 
@@ -124,6 +128,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         body = self._read_json()
         simulator = self.server.simulator
         authorized = simulator.is_authorized(self.headers.get("Authorization"))
+        self.received = time.monotonic()
         simulator.record(
             RecordedRequest(
                 method=self.command,
@@ -134,7 +139,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 authorized=authorized,
                 client_port=self.client_address[1],
                 inference_id=self.inference_id,
-                received=time.monotonic(),
+                received=self.received,
             )
         )
         try:
@@ -238,7 +243,17 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if simulator.out_of_credits:
             self.send_error_body(403)
             return
-        reply = profile.resolve(simulator.next_reply(), body)
+        wait = simulator.pacing.admit(self.received)
+        if wait is not None:
+            message = "Rate limit exceeded: too many requests, slow down"
+            self.send_error_body(
+                429, shape=shape, message=message, headers=retry_after_headers(wait)
+            )
+            return
+        if self.wait(simulator.pacing.latency):
+            self.abort()
+            return
+        reply = profile.resolve(simulator.next_reply(body), body)
         if self.wait(reply.first_byte_delay):
             self.abort()
             return

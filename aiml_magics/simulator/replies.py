@@ -118,6 +118,9 @@ class Reply:
     times: int = 1
     schema_fault: str | None = None  # missing_field, wrong_type, bad_enum, not_json, fenced
     prebuilt_chunks: int | None = None
+    # Only a request whose last user message contains this text takes the reply (before any
+    # unmatched reply queued ahead of it): concurrent rows of a batch get their own answers.
+    match: str | None = None
     prebuilt_cache: dict[Any, bytes] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -155,6 +158,7 @@ class Reply:
         error_body: str | None = None,
         times: int = 1,
         first_byte_delay: float = 0.0,
+        match: str | None = None,
     ) -> Reply:
         """An error response, e.g. `Reply.error(429, headers={"Retry-After": "1"})`."""
         if status == 200:
@@ -166,4 +170,5 @@ class Reply:
             error_body=error_body,
             times=times,
             first_byte_delay=first_byte_delay,
+            match=match,
         )

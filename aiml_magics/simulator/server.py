@@ -20,6 +20,7 @@ from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
 from .profiles import Profile, profile_named
+from .ratelimit import RateLimit, Throttled
 from .records import RecordedRequest
 from .replies import Reply
 
@@ -83,6 +84,7 @@ class Simulator:
         self._lock = threading.Lock()
         self._queue: deque[list[Any]] = deque()  # [reply, remaining uses]
         self._models_queue: deque[list[Any]] = deque()  # answers for GET /models
+        self.pacing = RateLimit()  # latency and rate limit (ratelimit.py)
         self._requests: list[RecordedRequest] = []
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -183,7 +185,7 @@ class Simulator:
 
     def reset(self) -> None:
         """Forget scripted replies, recorded requests, the out-of-credits state, the profile
-        and keyless mode (back to the AI/ML API with its key)."""
+        keyless mode, latency and rate limit (back to the AI/ML API with its key)."""
         with self._lock:
             self._queue.clear()
             self._models_queue.clear()
@@ -191,6 +193,33 @@ class Simulator:
             self.out_of_credits = False
             self._profile = profile_named("aiml")
             self.keyless = False
+        self.pacing.reset()
+
+    @property
+    def latency(self) -> float:
+        """Seconds every chat answer waits before its first byte (0 by default)."""
+        return self.pacing.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency is a number of seconds >= 0")
+        self.pacing.latency = float(seconds)
+
+    @property
+    def rate_limit(self) -> tuple[int, float] | None:
+        """`(N, seconds)`: at most N chat requests in any window of that many seconds; the
+        rest get 429 with Retry-After (and retry-after-ms). None (the default) is no limit."""
+        return self.pacing.limit
+
+    @rate_limit.setter
+    def rate_limit(self, limit: tuple[int, float] | None) -> None:
+        self.pacing.configure(limit)
+
+    @property
+    def throttled(self) -> list[Throttled]:
+        """Every 429 the rate limit sent, oldest first (arrival time, Retry-After)."""
+        return self.pacing.throttled
 
     # -- record --------------------------------------------------------------------------------
 
@@ -216,20 +245,40 @@ class Simulator:
         with self._lock:
             self._requests.append(request)
 
-    def next_reply(self) -> Reply:
-        """The head of the queue (counting down its `times`), or the default reply."""
-        return _pop(self._queue, self._lock) or Reply()
+    def next_reply(self, body: Any = None) -> Reply:
+        """The first queued reply whose `match` is in the request's last user message, else the
+        first without one (counting down its `times`), or the default reply."""
+        return _pop(self._queue, self._lock, last_user_text(body)) or Reply()
 
     def next_models_reply(self) -> Reply | None:
         return _pop(self._models_queue, self._lock)
 
 
-def _pop(queue: deque, lock: threading.Lock) -> Reply | None:
+def _pop(queue: deque, lock: threading.Lock, text: str | None = None) -> Reply | None:
     with lock:
         if not queue:
             return None
-        entry = queue[0]
+        matched = [e for e in queue if getattr(e[0], "match", None) is not None]
+        entry = None
+        if matched and text is not None:
+            entry = next((e for e in matched if e[0].match in text), None)
+        if entry is None:
+            entry = next((e for e in queue if getattr(e[0], "match", None) is None), None)
+        if entry is None:
+            return None
         entry[1] -= 1
         if entry[1] <= 0:
-            queue.popleft()
+            queue.remove(entry)
         return entry[0]
+
+
+def last_user_text(body: Any) -> str | None:
+    """The text of a chat request's last user message (None when there is none)."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    for message in reversed(messages if isinstance(messages, list) else []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):
+                return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            return str(content)
+    return None

@@ -644,6 +644,44 @@ def replay_and_budget() -> list[Reply]:
     ]
 
 
+# -- 10-batch-over-data ------------------------------------------------------------------------
+
+# Rows are sent concurrently, so each reply names the review it answers (`match`).
+BATCH_LABELS = {
+    "Arrived in two days": ("positive", "delivery"),
+    "The battery died": ("negative", "support"),
+    "Does what it says": ("neutral", "value"),
+    "Beautiful design": ("negative", "software"),
+    "Cheap plastic": ("negative", "quality"),
+    "Setup took five minutes": ("positive", "value"),
+}
+BATCH_SUMMARIES = {
+    "Arrived in two days": "Fast delivery, works perfectly",
+    "The battery died": "Dead battery, silent support",
+    "Does what it says": "Does the job, nothing more",
+    "Beautiful design": "Pretty, but the app crashes",
+    "Cheap plastic": "Cheap build, button fell off",
+    "Setup took five minutes": "Easy setup, great sound",
+}
+
+
+def batch_over_data() -> list[Reply]:
+    labels = [
+        Reply(
+            content=json.dumps({"sentiment": sentiment, "topic": topic}),
+            reasoning="",
+            match=start,
+        )
+        for start, (sentiment, topic) in BATCH_LABELS.items()
+    ]
+    # (running the cell again sends nothing: every row has its answer)
+    summaries = [
+        Reply(content=text, reasoning="", match=f"five words: {start}")
+        for start, text in BATCH_SUMMARIES.items()
+    ]
+    return labels + summaries
+
+
 REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -653,4 +691,5 @@ REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "06-tools-and-images": tools_and_images,
     "07-structured-output": structured_output,
     "09-replay-and-budget": replay_and_budget,
+    "10-batch-over-data": batch_over_data,
 }
