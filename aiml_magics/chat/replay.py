@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -207,9 +208,14 @@ class ReplayStore:
         self._signature: tuple[int, int, int] | None = None
         self.damaged: list[int] = []  # line numbers skipped at the last read
         self._warned = 0
+        self._lock = threading.RLock()  # the columns of a comparison read and write at once
 
     def recordings(self) -> dict[str, Recording]:
         """Key -> the newest recording of that request."""
+        with self._lock:
+            return self._current()
+
+    def _current(self) -> dict[str, Recording]:
         try:
             stat = self.path.stat()
         except FileNotFoundError:
@@ -226,9 +232,10 @@ class ReplayStore:
 
     def take_warning(self) -> str | None:
         """One warning for damaged lines (again only when more turn up)."""
-        if len(self.damaged) <= self._warned:
-            return None
-        self._warned = len(self.damaged)
+        with self._lock:
+            if len(self.damaged) <= self._warned:
+                return None
+            self._warned = len(self.damaged)
         lines = ", ".join(str(n) for n in self.damaged[:5]) + ("…" if len(self.damaged) > 5 else "")
         return (
             f"⚠ skipped {len(self.damaged)} damaged line(s) of {self.path.name} (line {lines}); "
@@ -240,7 +247,7 @@ class ReplayStore:
         writing a new file and renaming it over the old one (never rewritten in place)."""
         line = recording.line()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(self.path) as fd:
+        with self._lock, _locked(self.path) as fd:
             if replace and self._file_has_key(fd, recording.key):
                 self._rewrite(fd, recording.key, line)
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -23,13 +24,28 @@ from .view import AnswerView, Status
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
+    from .cancel import Cancel
     from .session import Session
 
 log = logging.getLogger(__name__)
 
 
-def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatResult:
-    """Send one turn and show it in `view`; the chat changes only if the answer completed."""
+def send_turn(
+    session: Session,
+    request: TurnRequest,
+    view: AnswerView,
+    *,
+    record: bool = True,
+    cancel: Cancel | None = None,
+    ask: Callable[[str], str] | None = None,
+) -> ChatResult:
+    """Send one turn and show it in `view`; the chat changes only if the answer completed.
+
+    `record=False` (a column of a comparison) sends and shows exactly the same way but
+    leaves the chat, `_aiml`, `-o` and the listeners alone: the caller records the answer
+    the user chooses. `cancel` lets another thread stop the send (a kernel interrupt reaches
+    only the main thread); `ask` is how the budget asks for confirmation (default `input`).
+    """
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
     context = chat.context(
@@ -47,7 +63,9 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     model = request.model or session.settings.effective("model")
     try:
         client = session.client()
-        sending = _Sending(session, client, view, model, request, session.replay(request))
+        sending = _Sending(
+            session, client, view, model, request, session.replay(request), cancel, ask
+        )
         if sending.replay is not None and sending.replay.mode == "only" and request.fresh:
             view.notice("--fresh is ignored: AimlMagics.replay is 'only', so nothing is sent")
         if request.schema is not None:
@@ -59,8 +77,10 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     except errors.AimlError as exc:
         session.last_error = exc  # its whole text for `%aiml last-error`
         _settle(view, exc.partial, _status_of(exc))
-        if exc.partial is not None and isinstance(
-            exc, (errors.ToolError, errors.SchemaAnswerError)
+        if (
+            exc.partial is not None
+            and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
+            and record
         ):
             session.namespace["_aiml"] = exc.partial
         raise
@@ -70,6 +90,8 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
     metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
     _settle(view, result, Status.DONE, metadata)
+    if not record:
+        return result
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
     session.namespace["_aiml"] = result
@@ -114,6 +136,11 @@ class _Sending:
     model: str
     request: TurnRequest
     replay: Any = None  # replay.Replay, or None when replay is off
+    cancel: Cancel | None = None  # set by another thread: stop (a comparison's interrupt)
+    ask: Callable[[str], str] | None = None  # the budget's confirmation question
+
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
 
 def _exchange(
@@ -127,30 +154,41 @@ def _exchange(
         return replayed
     from . import budget
 
-    budget.check(sending.session, client, model, messages, params)
+    budget.check(sending.session, client, model, messages, params, ask=sending.ask)
 
     def on_retry(notice: RetryNotice) -> None:
+        if sending.cancelled():
+            raise KeyboardInterrupt  # stopped while waiting to retry: do not send again
         view.notice(str(notice))
 
     stream = None
+    cancel = sending.cancel
     try:
+        if sending.cancelled():
+            raise KeyboardInterrupt
         if not request.stream:
             result = client.chat(messages, model=model, on_retry=on_retry, **params)
         else:
             stream = client.stream(messages, model=model, on_retry=on_retry, **params)
+            if cancel is not None:
+                cancel.attach(stream)
             accumulated = stream.accumulator
             for _ in stream:
+                if sending.cancelled():
+                    raise KeyboardInterrupt
                 view.update(accumulated.text, accumulated.reasoning)
             result = stream.result()
     except KeyboardInterrupt:
-        raise errors.InterruptedError(
-            "The answer was stopped; what was shown is kept but not added to the conversation.",
-            partial=_partial(stream),
-        ) from None
-    except errors.StreamError as exc:
-        exc.partial = exc.partial or _partial(stream)
+        raise _interrupted(stream) from None
+    except Exception as exc:
+        if sending.cancelled():  # the response was closed under the reader: a stop, not a fault
+            raise _interrupted(stream) from None
+        if isinstance(exc, errors.StreamError):
+            exc.partial = exc.partial or _partial(stream)
         raise
     finally:
+        if cancel is not None:
+            cancel.detach()
         if stream is not None:
             stream.close()
     # Keyed by the id the user asked for, not the upstream id the service reports.
@@ -274,6 +312,13 @@ def first_params(request: TurnRequest) -> dict[str, Any]:
         **request.params,
         **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
     }
+
+
+def _interrupted(stream: Any) -> errors.InterruptedError:
+    return errors.InterruptedError(
+        "The answer was stopped; what was shown is kept but not added to the conversation.",
+        partial=_partial(stream),
+    )
 
 
 def _partial(stream: Any) -> ChatResult | None:

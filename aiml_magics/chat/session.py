@@ -41,12 +41,18 @@ class Session:
         self._model_fetch: threading.Thread | None = None
         self._model_fetch_not_before = 0.0
         self._model_fetch_failures = 0
+        # The sends of a comparison run in threads: what they share here changes under it.
+        self._lock = threading.RLock()
 
     def key(self) -> Secret | None:
         return self.typed_key or key_from_environment()
 
     def client(self) -> AimlClient:
         """A client for the current key and settings; rebuilt only when they change."""
+        with self._lock:
+            return self._current_client()
+
+    def _current_client(self) -> AimlClient:
         key = self.key()
         s = self.settings
         signature = (
@@ -90,7 +96,9 @@ class Session:
         return self._model_names or []
 
     def remember_models(self, models: list[Any]) -> None:
-        self._model_names = sorted({n for m in models for n in (m.id, *m.aliases)})
+        names = sorted({n for m in models for n in (m.id, *m.aliases)})
+        with self._lock:
+            self._model_names = names
 
     def _fetch_model_names(self, client: AimlClient) -> None:
         """Through the session's client: its retry policy and its shared Retry-After pause.
@@ -111,19 +119,23 @@ class Session:
         self._model_fetch = None
 
     def record_usage(self, model: str, result: ChatResult) -> None:
-        self.totals.setdefault(model, UsageTotals()).add(result)
+        with self._lock:
+            self.totals.setdefault(model, UsageTotals()).add(result)
 
     def record_saved(self, model: str, result: ChatResult) -> None:
         """A replayed answer: counted apart, at the credits its recording cost."""
         saved = ChatResult(usage=result.usage, credits_used=result.credits_saved or 0.0)
-        self.totals_saved(model).add(saved)
+        with self._lock:
+            self.totals_saved(model).add(saved)
 
     def totals_saved(self, model: str) -> UsageTotals:
-        return self.saved.setdefault(model, UsageTotals())
+        with self._lock:
+            return self.saved.setdefault(model, UsageTotals())
 
     def spent_credits(self) -> float:
         """Credits spent by this session's requests (replays spend nothing)."""
-        return sum(t.credits for t in self.totals.values())
+        with self._lock:
+            return sum(t.credits or 0.0 for t in self.totals.values())
 
     def replay(self, request: TurnRequest | None = None) -> Any:
         """How this turn uses recordings (`replay.Replay`), or None when replay is off."""
@@ -146,9 +158,10 @@ class Session:
         from . import replay
 
         path = replay.recording_path(self.settings, self.namespace)
-        if path not in self._replay_stores:
-            self._replay_stores[path] = replay.ReplayStore(path)
-        return self._replay_stores[path]
+        with self._lock:
+            if path not in self._replay_stores:
+                self._replay_stores[path] = replay.ReplayStore(path)
+            return self._replay_stores[path]
 
     def close(self) -> None:
         if self._client is not None:

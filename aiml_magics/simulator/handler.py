@@ -238,7 +238,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if simulator.out_of_credits:
             self.send_error_body(403)
             return
-        reply = profile.resolve(simulator.next_reply(), body)
+        reply = profile.resolve(simulator.next_reply(body.get("model")), body)
         if self.wait(reply.first_byte_delay):
             self.abort()
             return
