@@ -46,6 +46,15 @@ def _register_formatters(ipython: Any) -> None:
     formatter.formatters["text/markdown"].for_type_by_name(
         "aiml_magics.api.result", "ChatResult", result_markdown
     )
+    formatter.formatters["text/markdown"].for_type_by_name(
+        "aiml_magics.chat.compare", "Comparison", _comparison_markdown
+    )
+
+
+def _comparison_markdown(comparison: Any) -> str:
+    from .display.compare import comparison_markdown
+
+    return comparison_markdown(comparison)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
