@@ -383,6 +383,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             shown = CompareDisplay(models, **options)
         if shown is not None:
             shown.show()
+        self.last_comparison = shown  # what the last comparison was shown in (tests, panels)
         comparison = run_comparison(
             self.session,
             request,
