@@ -136,6 +136,8 @@ def test_the_grid_shows_columns_whose_answers_are_markdown_not_html(run, aiml_si
     assert "<img" not in data["text/markdown"] and "**bold**" in data["text/markdown"]
     assert grid.columns[SONNET].button.disabled is False
     assert grid.widget.layout.flex_flow == "row wrap"
+    saved = table_output(out).data["text/markdown"]  # widgets are not saved; this output is
+    assert "calm" in saved and "**bold**" in saved and "<img" not in saved
 
 
 def test_keep_chooses_without_widgets_and_the_metadata_says_so(run, aiml_simulator, magics):

@@ -151,11 +151,26 @@ def choice_line(comparison: Comparison | None, *, buttons: bool) -> str:
 
 
 def table_bundle(
-    states: Sequence[ColumnState], comparison: Comparison | None = None, *, buttons: bool = False
+    states: Sequence[ColumnState],
+    comparison: Comparison | None = None,
+    *,
+    buttons: bool = False,
+    answers: dict[str, Any] | None = None,
 ) -> dict[str, str]:
+    """The table (and its choice line). `answers` (column options): the grid's answers live
+    in widgets, which a saved notebook loses, so the final table keeps them below it,
+    collapsed, as ordinary Markdown."""
     rows = summary_rows(states)
     footer = choice_line(comparison, buttons=buttons)
-    return {"text/markdown": table_markdown(rows, footer), "text/plain": table_plain(rows, footer)}
+    markdown, plain = table_markdown(rows, footer), table_plain(rows, footer)
+    if answers is not None:
+        kept = "\n\n".join(column_markdown(s, **{**answers, "heading": True}) for s in states)
+        markdown += (
+            "\n<details><summary>The answers as text (kept when the notebook is saved)"
+            f"</summary>\n\n{kept}\n\n</details>\n"
+        )
+        plain += "\n\n" + "\n\n".join(column_plain(s) for s in states)
+    return {"text/markdown": markdown, "text/plain": plain}
 
 
 def comparison_markdown(comparison: Comparison) -> str:
@@ -201,9 +216,16 @@ class TableDisplay:
     """The summary table under the answers: live (every `TABLE_INTERVAL`), then final with
     the provenance metadata and the choice."""
 
-    def __init__(self, *, publish: Publish | None = None, buttons: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        publish: Publish | None = None,
+        buttons: bool = False,
+        answers: dict[str, Any] | None = None,
+    ) -> None:
         self._publish = publish or _ipython_publish
         self.buttons = buttons
+        self.answers = answers  # the column options, when the answers must be kept here
         self.display_id: str | None = None
         self._last = float("-inf")
         self._versions: tuple[int, ...] = ()
@@ -220,7 +242,9 @@ class TableDisplay:
             self._send(table_bundle(states), None)
 
     def final(self, comparison: Comparison) -> None:
-        bundle = table_bundle(comparison.states, comparison, buttons=self.buttons)
+        bundle = table_bundle(
+            comparison.states, comparison, buttons=self.buttons, answers=self.answers
+        )
         self._send(bundle, comparison.metadata())
 
     def _send(self, bundle: dict[str, str], metadata: dict | None) -> None:
@@ -271,7 +295,9 @@ class CompareDisplay:
 
     def final(self, comparison: Comparison) -> None:
         for state in comparison.states:
-            self._send(state)
+            if self.throttles[state.model].version != state.version:  # not shown yet
+                self.throttles[state.model].version = state.version
+                self._send(state)
         self.stats.final_bytes = sum(self._sizes.values())
         self.table.final(comparison)
 

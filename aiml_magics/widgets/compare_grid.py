@@ -96,7 +96,8 @@ class CompareGrid:
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="stretch"),
         )
         self.widget.add_class("aiml-compare-grid")
-        self.table = TableDisplay(buttons=history)
+        kept = {k: v for k, v in self.options.items() if k != "heading"}
+        self.table = TableDisplay(buttons=history, answers=kept)
         self.stats = PublishStats()  # the columns' display traffic (answer bundles)
         self.comparison: Comparison | None = None
         self.display_id: str | None = None
@@ -131,7 +132,9 @@ class CompareGrid:
         comparison.on_choose.append(self._chosen)
         for state in comparison.states:
             column = self.columns[state.model]
-            self._set_answer(column, state)
+            if column.throttle is not None and column.throttle.version != state.version:
+                column.throttle.version = state.version
+                self._set_answer(column, state)
             column.show_status(column_status(state))
             column.button.disabled = state.status != Status.DONE or state.result is None
             self._label_buttons(comparison.chosen)
