@@ -61,7 +61,7 @@ def column_markdown(
     pieces = []
     if heading:
         pieces.append(f"### {escape_markdown_inline(state.model)}\n\n")
-    if not state.ended:
+    if heading and not state.ended:  # (the grid's columns have a status line of their own)
         pieces.append(f"*{escape_markdown_inline(column_status(state))}*\n\n")
     pieces.append(
         compose_markdown(

@@ -51,8 +51,8 @@ class GridColumn:
         self.box = widgets.VBox(
             [self.header, self.status, self.answer, self.button],
             layout=widgets.Layout(
-                flex="1 1 320px",
-                min_width="260px",
+                flex="1 1 280px",
+                min_width="240px",
                 margin="0 8px 8px 0",
                 padding="4px 8px",
                 border="1px solid var(--jp-border-color2, #ccc)",
