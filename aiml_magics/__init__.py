@@ -48,12 +48,19 @@ def _register_formatters(ipython: Any) -> None:
     markdown = formatter.formatters["text/markdown"]
     markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
     markdown.for_type_by_name("aiml_magics.chat.batchrun", "BatchResult", _batch_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.compare", "Comparison", _comparison_markdown)
 
 
 def _batch_markdown(result: Any) -> str:
     from .display.batch import result_markdown
 
     return result_markdown(result)
+
+
+def _comparison_markdown(comparison: Any) -> str:
+    from .display.compare import comparison_markdown
+
+    return comparison_markdown(comparison)
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -16,6 +16,8 @@ from . import commands
 
 MODEL_FLAGS = {"-m", "--model"}
 CHAT_FLAGS = {"-c", "--chat"}
+# An option's metavar says what its value is: one model id, or model ids separated by commas.
+MODEL_METAVARS = {"MODEL": "model", "MODELS": "models"}
 
 
 def cell_options(parser: argparse.ArgumentParser) -> list[str]:
@@ -38,6 +40,31 @@ def option_choices(parser: argparse.ArgumentParser) -> dict[str, tuple[str, ...]
     }
 
 
+def model_options(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Options whose value is a model (`-m`, `--keep`) or a comma list of them (`--compare`)."""
+    return {
+        option: MODEL_METAVARS[action.metavar]
+        for action in parser._actions
+        if isinstance(action.metavar, str) and action.metavar in MODEL_METAVARS
+        for option in action.option_strings
+    }
+
+
+def _model_values(
+    words: list[str], parser: argparse.ArgumentParser, models: Callable[[], Iterable[str]]
+) -> Iterable[str] | None:
+    """Model ids when the word being typed is an option's model value: right after the
+    option, or after a comma in a model list (the ids listed already are left out)."""
+    kinds = model_options(parser)
+    previous = words[-1]
+    if previous in kinds:
+        return models()
+    if previous.endswith(",") and len(words) > 2 and kinds.get(words[-2]) == "models":
+        listed = set(previous.split(","))
+        return [m for m in models() if m not in listed]
+    return None
+
+
 def candidates(
     words: list[str],
     models: Callable[[], Iterable[str]],
@@ -53,6 +80,9 @@ def candidates(
     if command == "%%aiml":
         if parser is None:
             return ()
+        values = _model_values(words, parser, models)
+        if values is not None:
+            return values
         choices = option_choices(parser)
         return choices.get(previous) or cell_options(parser)
     if len(words) == 1:

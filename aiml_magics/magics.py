@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import shlex
@@ -122,7 +123,22 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         self._cell_id = None
 
     @magic_arguments()
-    @argument("-m", "--model", help="Model id (default: AimlMagics.model, AIML_MODEL).")
+    @argument(
+        "-m", "--model", metavar="MODEL", help="Model id (default: AimlMagics.model, AIML_MODEL)."
+    )
+    @argument(
+        "--compare",
+        metavar="MODELS",
+        help="Send the cell to 2 to 6 models at once (ids or aliases separated by commas): "
+        "their answers stream side by side above a summary table. Nothing is added to the chat "
+        "until an answer is chosen (Use this answer, --keep, or _aiml.choose(MODEL)).",
+    )
+    @argument(
+        "--keep",
+        metavar="MODEL",
+        help="With --compare: the model whose answer continues the chat (for runners "
+        "without widgets).",
+    )
     @argument("-c", "--chat", default="default", help="Conversation to use (default: default).")
     @argument("--new", action="store_true", help="Clear this chat before sending.")
     @argument(
@@ -254,6 +270,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         args = parse_options(self.aiml_cell, line)
         if not cell.strip():
             raise UsageError("the cell is empty: type your message below the %%aiml line")
+        compared = self._compared(args)
         out = args.out
         if out is not None and not out.isidentifier():
             raise UsageError(f"-o expects a Python variable name, got {out!r}")
@@ -308,9 +325,17 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             fresh=args.fresh,
         )
         if args.dry_run:
-            self._dry_run(request, chat)
+            for model in compared or [None]:
+                if model is not None:
+                    self._heading(model)
+                self._dry_run(dataclasses.replace(request, model=model or request.model), chat)
             return
         reasoning_mode = args.reasoning or self.reasoning
+        if compared:
+            if pictures:
+                self._show_thumbnails(pictures, None)
+            self._compare(request, compared, args.keep, reasoning_mode)
+            return
         view = self._view(reasoning_mode, tools=bool(offered))
         if pictures:
             self._show_thumbnails(pictures, view)
@@ -383,6 +408,117 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             raise
         if args.out:
             self.shell.user_ns[args.out] = result.data
+
+    def _compared(self, args: argparse.Namespace) -> list[str]:
+        """The models of `--compare` (checked with the options that cannot go with it), or []."""
+        if args.compare is None:
+            if args.keep is not None:
+                raise UsageError("--keep MODEL chooses one answer of --compare MODELS; add it")
+            return []
+        from .chat.compare import parse_models
+
+        try:
+            models = parse_models(args.compare)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        clashes = {
+            "-m": (args.model is not None, "--compare names the models; drop -m"),
+            "--tools": (
+                args.tools is not None,
+                "--tools cannot be used with --compare: each model would run its own tool loop "
+                "and call your functions again and again (side effects repeated, answers not "
+                "comparable). Compare without tools, then use -m MODEL --tools",
+            ),
+            "--to-cell": (
+                args.to_cell is not None,
+                "--to-cell needs one answer; with --compare choose it first, then take the "
+                "code from _aiml.results[MODEL].text",
+            ),
+            "--keep": (
+                args.keep is not None and args.no_history,
+                "--keep records an answer, and --no-history records nothing; drop one",
+            ),
+        }
+        for problem, message in clashes.values():
+            if problem:
+                raise UsageError(message)
+        if args.keep is not None and args.keep not in models:
+            raise UsageError(f"--keep {args.keep}: it is not among --compare {', '.join(models)}")
+        return models
+
+    def _compare(
+        self, request: TurnRequest, models: list[str], keep: str | None, reasoning_mode: str
+    ) -> None:
+        """Stream every model's answer at once (chat/compare.py), shown as a grid of columns
+        in widget frontends, else one answer after another; then the summary table."""
+        from .api import errors
+        from .chat.compare import CompareError, run_comparison
+
+        options = {
+            "reasoning_mode": reasoning_mode,
+            "interval": self.update_interval,
+            "allow_remote_images": self.allow_remote_images,
+        }
+        shown: Any = None
+        if self._in_terminal():
+            print(f"Comparing {len(models)} models: {', '.join(models)} …", flush=True)
+        elif self._widget_frontend():
+            from .widgets.compare_grid import CompareGrid
+
+            shown = CompareGrid(models, history=request.history, **options)
+        else:
+            from .display.compare import CompareDisplay
+
+            shown = CompareDisplay(models, **options)
+        if shown is not None:
+            shown.show()
+        self.last_comparison = shown  # what the last comparison was shown in (tests, panels)
+        comparison = run_comparison(
+            self.session,
+            request,
+            models,
+            on_tick=shown.tick if shown is not None else None,
+            interval=max(0.02, self.update_interval),
+        )
+        problem = None
+        if keep is not None and not comparison.interrupted:
+            try:
+                comparison.choose(keep)
+            except ValueError as exc:
+                problem = f"--keep {keep}: {exc}; nothing was added to the conversation"
+        if shown is not None:
+            shown.final(comparison)
+        else:
+            import sys
+
+            from .display.compare import print_comparison
+
+            print_comparison(comparison, sys.stdout)
+        if comparison.interrupted:
+            raise errors.InterruptedError(
+                "The comparison was stopped; what was shown is kept, nothing was added to the "
+                "conversation."
+            )
+        self.session.namespace["_aiml"] = comparison
+        if request.out_var:
+            self.session.namespace[request.out_var] = comparison
+        if not comparison.completed():
+            raise CompareError("no model answered (each one's error is in the table)")
+        if problem:
+            raise CompareError(problem)
+
+    def _heading(self, model: str) -> None:
+        from IPython.display import display
+
+        from .display.compose import escape_markdown_inline
+
+        if self._in_terminal():
+            print(f"=== {model} ===")
+            return
+        display(
+            {"text/markdown": f"### {escape_markdown_inline(model)}", "text/plain": model},
+            raw=True,
+        )
 
     def _dry_run(self, request: TurnRequest, chat: Any) -> None:
         from .chat.dryrun import plan

@@ -37,7 +37,9 @@ EXPECTED = {
     "05-errors-and-configuration",
     "06-tools-and-images",
     "07-structured-output",
+    "08-compare-models",
     "09-replay-and-budget",
+    "10-batch-over-data",
 }
 NBVAL_TIMEOUT = 300
 STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over)\b)")  # batch rows: never

@@ -36,6 +36,9 @@ MISSING_KEY = (
     "with the notebook."
 )
 CLOSE_MATCH_TIMEOUT = (2.0, 3.0)  # connect, read: the close-match lookup must not hold up
+# Connections kept per host: a comparison's six columns, a batch's workers and the model list
+# stream at once through the one session (requests keeps 10 by default).
+POOL_SIZE = 16
 
 
 def user_agent() -> str:
@@ -166,6 +169,11 @@ class AimlClient:
             import requests
 
             session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(
+                pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE
+            )
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
             session.verify = True
             session.headers["User-Agent"] = user_agent()
             self._session = session

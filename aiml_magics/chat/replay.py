@@ -208,7 +208,7 @@ class ReplayStore:
         self._signature: tuple[int, int, int] | None = None
         self.damaged: list[int] = []  # line numbers skipped at the last read
         self._warned = 0
-        self._lock = threading.RLock()  # a batch's workers read and add at the same time
+        self._lock = threading.RLock()  # batch workers and comparison columns read and add at once
 
     def recordings(self) -> dict[str, Recording]:
         """Key -> the newest recording of that request."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -23,15 +24,30 @@ from .view import AnswerView, Status
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
+    from .cancel import Cancel
     from .session import Session
 
 log = logging.getLogger(__name__)
 
 
-def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatResult:
-    """Send one turn and show it in `view`; the chat changes only if the answer completed."""
+def send_turn(
+    session: Session,
+    request: TurnRequest,
+    view: AnswerView,
+    *,
+    record: bool = True,
+    cancel: Cancel | None = None,
+    ask: Callable[[str], str] | None = None,
+) -> ChatResult:
+    """Send one turn and show it in `view`; the chat changes only if the answer completed.
+
+    `record=False` (a column of a comparison) sends and shows exactly the same way but
+    leaves the chat, `_aiml`, `-o` and the listeners alone: the caller records the answer
+    the user chooses. `cancel` lets another thread stop the send (a kernel interrupt reaches
+    only the main thread); `ask` is how the budget asks for confirmation (default `input`).
+    """
     if request.row:
-        return _send_row(session, request, view)
+        return _send_row(session, request, view, cancel=cancel)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
     context = chat.context(
@@ -47,12 +63,14 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
             f"(AimlMagics.context_tokens = {session.settings.context_tokens})"
         )
     try:
-        result = _answer(session, request, view, context.messages)
+        result = _answer(session, request, view, context.messages, cancel=cancel, ask=ask)
     except errors.AimlError as exc:
         session.last_error = exc  # its whole text for `%aiml last-error`
         _settle(view, exc.partial, _status_of(exc))
-        if exc.partial is not None and isinstance(
-            exc, (errors.ToolError, errors.SchemaAnswerError)
+        if (
+            exc.partial is not None
+            and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
+            and record
         ):
             session.namespace["_aiml"] = exc.partial
         raise
@@ -62,6 +80,8 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
     metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
     _settle(view, result, Status.DONE, metadata)
+    if not record:
+        return result
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
     session.namespace["_aiml"] = result
@@ -78,11 +98,18 @@ def send_turn(session: Session, request: TurnRequest, view: AnswerView) -> ChatR
 
 
 def _answer(
-    session: Session, request: TurnRequest, view: AnswerView, messages: list[dict[str, Any]]
+    session: Session,
+    request: TurnRequest,
+    view: AnswerView,
+    messages: list[dict[str, Any]],
+    *,
+    cancel: Cancel | None = None,
+    ask: Callable[[str], str] | None = None,
 ) -> ChatResult:
     model = request.model or session.settings.effective("model")
     client = session.client()
-    sending = _Sending(session, client, view, model, request, session.replay(request))
+    replay = session.replay(request)
+    sending = _Sending(session, client, view, model, request, replay, cancel, ask)
     if sending.replay is not None and sending.replay.mode == "only" and request.fresh:
         view.notice("--fresh is ignored: AimlMagics.replay is 'only', so nothing is sent")
     if request.schema is not None:
@@ -92,14 +119,16 @@ def _answer(
     return _exchange(sending, messages)
 
 
-def _send_row(session: Session, request: TurnRequest, view: AnswerView) -> ChatResult:
+def _send_row(
+    session: Session, request: TurnRequest, view: AnswerView, *, cancel: Cancel | None = None
+) -> ChatResult:
     """One row of a batch: its own system prompt and the row's prompt, nothing recorded in
     a chat or the namespace; the same requests, replay, budget and usage as a cell."""
     messages: list[dict[str, Any]] = [{"role": "user", "content": request.user}]
     if request.system:
         messages.insert(0, {"role": "system", "content": request.system})
     try:
-        result = _answer(session, request, view, messages)
+        result = _answer(session, request, view, messages, cancel=cancel)
     except errors.AimlError as exc:
         session.last_error = exc  # `%aiml last-error` tells a failed row's whole story too
         _settle(view, exc.partial, _status_of(exc))
@@ -139,6 +168,11 @@ class _Sending:
     model: str
     request: TurnRequest
     replay: Any = None  # replay.Replay, or None when replay is off
+    cancel: Cancel | None = None  # set by another thread: stop (a comparison's interrupt)
+    ask: Callable[[str], str] | None = None  # the budget's confirmation question
+
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
 
 def _exchange(
@@ -152,35 +186,45 @@ def _exchange(
         return replayed
     from . import budget
 
-    budget.check(
-        sending.session, client, model, messages, params, ask=_cannot_ask if request.row else None
-    )
+    ask = sending.ask or (_cannot_ask if request.row else None)
+    budget.check(sending.session, client, model, messages, params, ask=ask)
 
     def on_retry(notice: RetryNotice) -> None:
+        if sending.cancelled():
+            raise KeyboardInterrupt  # stopped while waiting to retry: do not send again
         heard = getattr(view, "retrying", None)  # a batch row's view adapts its pace
         if heard is not None:
             heard(notice)
         view.notice(str(notice))
 
     stream = None
+    cancel = sending.cancel
     try:
+        if sending.cancelled():
+            raise KeyboardInterrupt
         if not request.stream:
             result = client.chat(messages, model=model, on_retry=on_retry, **params)
         else:
             stream = client.stream(messages, model=model, on_retry=on_retry, **params)
+            if cancel is not None:
+                cancel.attach(stream)
             accumulated = stream.accumulator
             for _ in stream:
+                if sending.cancelled():
+                    raise KeyboardInterrupt
                 view.update(accumulated.text, accumulated.reasoning)
             result = stream.result()
     except KeyboardInterrupt:
-        raise errors.InterruptedError(
-            "The answer was stopped; what was shown is kept but not added to the conversation.",
-            partial=_partial(stream),
-        ) from None
-    except errors.StreamError as exc:
-        exc.partial = exc.partial or _partial(stream)
+        raise _interrupted(stream) from None
+    except Exception as exc:
+        if sending.cancelled():  # the response was closed under the reader: a stop, not a fault
+            raise _interrupted(stream) from None
+        if isinstance(exc, errors.StreamError):
+            exc.partial = exc.partial or _partial(stream)
         raise
     finally:
+        if cancel is not None:
+            cancel.detach()
         if stream is not None:
             stream.close()
     # Keyed by the id the user asked for, not the upstream id the service reports.
@@ -308,6 +352,13 @@ def first_params(request: TurnRequest) -> dict[str, Any]:
         **request.params,
         **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
     }
+
+
+def _interrupted(stream: Any) -> errors.InterruptedError:
+    return errors.InterruptedError(
+        "The answer was stopped; what was shown is kept but not added to the conversation.",
+        partial=_partial(stream),
+    )
 
 
 def _partial(stream: Any) -> ChatResult | None:

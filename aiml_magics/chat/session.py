@@ -41,7 +41,8 @@ class Session:
         self._model_fetch: threading.Thread | None = None
         self._model_fetch_not_before = 0.0
         self._model_fetch_failures = 0
-        # Batch workers share this object: totals, the client and the stores change under it.
+        # Batch workers and comparison columns share this object: totals, the client and the
+        # stores change under it.
         self._lock = threading.RLock()
         self.batch_answers: dict[str, ChatResult] = {}  # request key -> answer (batch.py)
 
@@ -97,7 +98,9 @@ class Session:
         return self._model_names or []
 
     def remember_models(self, models: list[Any]) -> None:
-        self._model_names = sorted({n for m in models for n in (m.id, *m.aliases)})
+        names = sorted({n for m in models for n in (m.id, *m.aliases)})
+        with self._lock:
+            self._model_names = names
 
     def _fetch_model_names(self, client: AimlClient) -> None:
         """Through the session's client: its retry policy and its shared Retry-After pause.

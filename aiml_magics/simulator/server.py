@@ -19,6 +19,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
+from .per_model import PerModelScripts
 from .profiles import Profile, profile_named
 from .ratelimit import RateLimit, Throttled
 from .records import RecordedRequest
@@ -85,6 +86,7 @@ class Simulator:
         self._queue: deque[list[Any]] = deque()  # [reply, remaining uses]
         self._models_queue: deque[list[Any]] = deque()  # answers for GET /models
         self.pacing = RateLimit()  # latency and rate limit (ratelimit.py)
+        self._per_model = PerModelScripts()  # replies for one model (`script_for`)
         self._requests: list[RecordedRequest] = []
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -168,6 +170,11 @@ class Simulator:
         with self._lock:
             self._queue.extend([reply, reply.times] for reply in replies)
 
+    def script_for(self, model: str, *replies: Reply) -> None:
+        """Queue replies for requests naming `model` only (a comparison's columns): they
+        are taken before the general queue, whatever order the requests arrive in."""
+        self._per_model.add(model, replies)
+
     def script_models(self, *replies: Reply) -> None:
         """Queue answers for `GET /models`: each `Reply.error(...)` fails one listing (its
         `times` listings), a plain `Reply()` lets one through."""
@@ -181,7 +188,8 @@ class Simulator:
     def pending(self) -> int:
         """How many chat requests the queued replies will still answer."""
         with self._lock:
-            return sum(remaining for _, remaining in self._queue)
+            general = sum(remaining for _, remaining in self._queue)
+        return general + self._per_model.pending
 
     def reset(self) -> None:
         """Forget scripted replies, recorded requests, the out-of-credits state, the profile
@@ -189,6 +197,7 @@ class Simulator:
         with self._lock:
             self._queue.clear()
             self._models_queue.clear()
+            self._per_model.clear()
             self._requests.clear()
             self.out_of_credits = False
             self._profile = profile_named("aiml")
@@ -246,9 +255,15 @@ class Simulator:
             self._requests.append(request)
 
     def next_reply(self, body: Any = None) -> Reply:
-        """The first queued reply whose `match` is in the request's last user message, else the
-        first without one (counting down its `times`), or the default reply."""
-        return _pop(self._queue, self._lock, last_user_text(body)) or Reply()
+        """The next reply queued for the request's model (`script_for`), else the first queued
+        reply whose `match` is in the request's last user message, else the first without one
+        (counting down its `times`), else the default reply."""
+        model = body.get("model") if isinstance(body, dict) else None
+        return (
+            self._per_model.next_for(model)
+            or _pop(self._queue, self._lock, last_user_text(body))
+            or Reply()
+        )
 
     def next_models_reply(self) -> Reply | None:
         return _pop(self._models_queue, self._lock)

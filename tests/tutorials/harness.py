@@ -94,7 +94,11 @@ def scripted_simulator(name: str) -> Iterator[Simulator]:
     """
     key = f"sk-tutorial-{secrets.token_hex(16)}"
     with Simulator(api_key=key) as sim:
-        sim.script(*REPLIES[name](), unscripted())
+        script = REPLIES[name]()
+        for entry in script:  # (model, Reply): a comparison's column, whenever it asks
+            if isinstance(entry, tuple):
+                sim.script_for(*entry)
+        sim.script(*[entry for entry in script if isinstance(entry, Reply)], unscripted())
         yield sim
 
 

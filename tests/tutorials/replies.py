@@ -613,6 +613,73 @@ def structured_output() -> list[Reply]:
     ]
 
 
+# -- 08-compare-models ------------------------------------------------------------------------
+
+COMPARED = {
+    "openai/gpt-4o": """\
+A model's error on new data has two sources you can trade against each other. **Bias** is \
+the error from assumptions that are too simple: a straight line through a curved relationship \
+misses it however much data you add. **Variance** is the error from fitting the training \
+sample too closely: a deep tree changes a lot when you resample the data. Adding flexibility \
+lowers bias and raises variance, so you pick the complexity that minimises validation error.""",
+    "anthropic/claude-sonnet-4.5": """\
+**Bias** is how far a model's average prediction is from the truth because the model is too \
+simple; **variance** is how much its predictions move when it is trained on a different \
+sample. Simple models (linear regression) have high bias and low variance; flexible ones \
+(deep trees, high-degree polynomials) the opposite. Expected test error is bias² + variance + \
+irreducible noise, so reducing one usually increases the other. Cross-validation finds the \
+balance; regularisation and more data move it.""",
+    "bytedance/seed-1-8": """\
+Underfitting and overfitting are the two ends of one dial. A high-bias model is too rigid to \
+capture the pattern, so it is wrong in the same way on every sample; a high-variance model \
+follows the noise of its training sample, so it is wrong in a different way on each one. More \
+complexity trades bias for variance. Choose it by validation error, not training error.""",
+}
+
+CV_EXAMPLE = """\
+```python
+from sklearn.model_selection import cross_val_score
+from sklearn.tree import DecisionTreeRegressor
+
+for depth in (1, 3, 5, 10, None):
+    scores = cross_val_score(DecisionTreeRegressor(max_depth=depth), X, y, cv=5)
+    print(depth, round(scores.mean(), 3))
+```
+
+Shallow trees underfit (high bias), unlimited depth overfits (high variance): the best \
+cross-validated depth sits in between."""
+
+
+def compare_models() -> list[Reply | tuple[str, Reply]]:
+    usage = {  # prompt, completion, reasoning tokens, credits, seconds between chunks
+        "openai/gpt-4o": (18, 92, 0, 1_940, 0.0),
+        "anthropic/claude-sonnet-4.5": (18, 104, 0, 3_310, 0.03),
+        "bytedance/seed-1-8": (18, 131, 46, 690, 0.06),
+    }
+    first = []
+    for model, (prompt, completion, reasoning, credits, delay) in usage.items():
+        reply = Reply(
+            content=COMPARED[model],
+            reasoning="Bias vs variance, four sentences, keep it practical." if reasoning else "",
+            usage={
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "completion_tokens_details": {"reasoning_tokens": reasoning},
+            },
+            credits=credits,
+            chunk_size=20,
+            delay=delay,
+        )
+        first.append((model, reply))
+    return [
+        *first,  # --compare of three models
+        Reply(content=CV_EXAMPLE, reasoning=""),  # the next cell continues the chosen answer
+        ("openai/gpt-4o", Reply(content=COMPARED["openai/gpt-4o"], reasoning="")),  # --keep
+        # (openai/gpt-4oo is refused before any reply is taken)
+    ]
+
+
 # -- 09-replay-and-budget ----------------------------------------------------------------------
 
 WELCH = """\
@@ -682,7 +749,7 @@ def batch_over_data() -> list[Reply]:
     return labels + summaries
 
 
-REPLIES: dict[str, Callable[[], list[Reply]]] = {
+REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
     "03-conversations": conversations,
@@ -690,6 +757,7 @@ REPLIES: dict[str, Callable[[], list[Reply]]] = {
     "05-errors-and-configuration": errors_and_configuration,
     "06-tools-and-images": tools_and_images,
     "07-structured-output": structured_output,
+    "08-compare-models": compare_models,
     "09-replay-and-budget": replay_and_budget,
     "10-batch-over-data": batch_over_data,
 }

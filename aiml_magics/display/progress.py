@@ -1,0 +1,39 @@
+"""The one-line progress of an answer: what a status line says while it streams and once it
+ended. Pure functions, shared by the cell panel's status line and a comparison's columns."""
+
+from __future__ import annotations
+
+from ..api.result import ChatResult
+from ..chat.conversation import CHARS_PER_TOKEN
+from ..chat.view import Status
+from .compose import footer_text
+
+
+def estimate_tokens(chars: int) -> int:
+    return -(-chars // CHARS_PER_TOKEN)
+
+
+def streaming_status(elapsed: float, text: str, reasoning: str) -> str:
+    """The line shown while an answer streams (token counts are estimates: ~4 chars a token)."""
+    if reasoning and not text:
+        return f"thinking... (~{estimate_tokens(len(reasoning)):,} tokens) · {elapsed:.1f} s"
+    if not text:
+        return f"waiting for the first token · {elapsed:.1f} s"
+    tokens = estimate_tokens(len(text)) + estimate_tokens(len(reasoning))
+    rate = tokens / elapsed if elapsed > 0 else 0.0
+    line = f"streaming · {elapsed:.1f} s · ~{tokens:,} tokens"
+    if reasoning:
+        line += f" (~{estimate_tokens(len(reasoning)):,} reasoning)"
+    return line + f" · {rate:.0f} tok/s"
+
+
+def final_status(result: ChatResult | None, status: str) -> str:
+    """The line shown once the answer ended: usage, credits, dollars, finish reason (each only
+    when the server reported it)."""
+    footer = footer_text(result, status)
+    if status != Status.DONE:
+        return footer or status
+    reason = result.finish_reason if result is not None else None
+    return " · ".join(
+        part for part in ("done", footer, reason and f"finish reason: {reason}") if part
+    )
