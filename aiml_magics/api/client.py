@@ -150,7 +150,7 @@ class AimlClient:
         self._sleep = sleep
         self.pause = Pause()  # shared by every request of this client (and its threads)
         self._session: requests.Session | None = None
-        self._pool_size = 10  # requests' default connections per host
+        self._pool_size = POOL_SIZE  # connections kept open per host
         self._models: list[ModelInfo] | None = None
         self._models_etag: str | None = None
         self.no_structured_output: set[str] = set()  # models that refused json_schema
@@ -169,29 +169,27 @@ class AimlClient:
             import requests
 
             session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(
-                pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE
-            )
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
             session.verify = True
             session.headers["User-Agent"] = user_agent()
             self._session = session
-            if self._pool_size > 10:
-                size, self._pool_size = self._pool_size, 10
-                self.pool(size)
+            self._mount(self._pool_size)
         return self._session
 
     def pool(self, size: int) -> None:
         """Keep up to `size` connections open per host, so `size` threads (a batch's
-        workers) each reuse one instead of opening a new one per request."""
+        workers, a comparison's columns) each reuse one instead of opening one per request."""
         if size <= self._pool_size:
             return
+        self._pool_size = size
+        if self._session is not None:
+            self._mount(size)
+
+    def _mount(self, size: int) -> None:
         from requests.adapters import HTTPAdapter
 
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=size)
         for prefix in ("https://", "http://"):
-            self.session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=size))
-        self._pool_size = size
+            self.session.mount(prefix, adapter)
 
     def close(self) -> None:
         if self._session is not None:
