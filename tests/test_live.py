@@ -18,6 +18,7 @@ from aiml_magics.display.compose import compose_markdown
 from aiml_magics.display.live import LiveView
 from aiml_magics.display.sanitize import is_safe_markdown
 from aiml_magics.display.views import DisplayView
+from aiml_magics.simulator import Reply
 from aiml_magics.simulator.answers import mixed_markdown
 
 pytestmark = pytest.mark.unit
@@ -271,3 +272,73 @@ def test_notes_stay_above_the_answer():
     stream(view, clock, mixed_markdown(2_000), chunk=50)
     final = screen.visible()[-1]
     assert final.index("retry 1 of 2") < final.index("A section")
+
+
+# -- through the real magic ---------------------------------------------------------------
+
+
+class Published:
+    """The shell's display publisher, replaced: every bundle a frontend would receive."""
+
+    def __init__(self) -> None:
+        self.markdown: list[str] = []
+        self.visible: list[list] = []  # [display id, markdown] after the last clear
+        self._clear = False
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+        markdown = data.get("text/markdown")
+        if markdown is None:
+            return
+        self.markdown.append(markdown)
+        display_id = (transient or {}).get("display_id")
+        if update:
+            for shown in self.visible:
+                if shown[0] == display_id:
+                    shown[1] = markdown
+            return
+        if self._clear:
+            self.visible.clear()
+            self._clear = False
+        self.visible.append([display_id, markdown])
+
+    def clear_output(self, wait=False):
+        self._clear = True
+
+
+@pytest.fixture
+def published(ip):
+    from IPython.core.displaypub import DisplayPublisher
+
+    recorder = Published()
+    original = ip.display_pub
+    ip.display_pub = DisplayPublisher(shell=ip)
+    ip.display_pub.publish = recorder.publish
+    ip.display_pub.clear_output = recorder.clear_output
+    yield recorder
+    ip.display_pub = original
+
+
+EDGE_CASES = {
+    "a list that continues after a blank line": "- one\n- two\n\n- three\n\nAfter.\n",
+    "a fence that a later line closes": "```\n<img src=x onerror=alert(1)>\n\n\nstill code\n```\n",
+    "a setext underline after its text": "Heading\n=======\n\nText <b onclick=x>.\n",
+    "a table whose rows keep coming": "| a | b |\n|---|---|\n"
+    + "".join(f"| {i} | <i>{i}</i> |\n" for i in range(20)),
+    "hostile markup everywhere": HOSTILE,
+}
+
+
+@pytest.mark.parametrize("answer", list(EDGE_CASES.values()), ids=list(EDGE_CASES))
+def test_a_live_cell_is_safe_at_every_step_and_ends_as_one_piece(
+    ip, magics, aiml_simulator, published, answer
+):
+    magics.update_interval = 0.0
+    aiml_simulator.script(Reply(content=answer, reasoning="think\n\nmore", chunk_size=3))
+    out = ip.run_cell("%%aiml --no-panel\nHi", cell_id="live-cell")  # as a live frontend
+    assert out.error_in_exec is None
+    assert len(published.markdown) > len(answer) // 6, "it streamed through many updates"
+    unsafe = [m for m in published.markdown if not is_safe_markdown(without_our_wrapper(m))]
+    assert unsafe == []
+    result = magics.session.namespace["_aiml"]
+    one_piece = compose_markdown(answer, result.reasoning, result, reasoning_mode="collapse")
+    assert [markdown for _, markdown in published.visible] == [one_piece]
