@@ -454,11 +454,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         from .api import errors
         from .chat.compare import CompareError, run_comparison
 
-        options = {
-            "reasoning_mode": reasoning_mode,
-            "interval": self.update_interval,
-            "allow_remote_images": self.allow_remote_images,
-        }
+        options = self._view_options(reasoning_mode)
         shown: Any = None
         if self._in_terminal():
             print(f"Comparing {len(models)} models: {', '.join(models)} …", flush=True)
@@ -633,17 +629,21 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         params.update(dict(args.param))
         return params
 
+    def _view_options(self, reasoning_mode: str) -> dict[str, Any]:
+        """What every view of an answer is built with (cell, comparison column)."""
+        return {
+            "reasoning_mode": reasoning_mode,
+            "interval": self.update_interval,
+            "allow_remote_images": self.allow_remote_images,
+        }
+
     def _view(self, reasoning_mode: str, *, tools: bool = False) -> Any:
         """Terminal text; settled blocks and a live tail for frontends that show a cell as it
         runs; one display updated in place for runners (nbclient, nbval, nbconvert) and for
         tool loops (their notes arrive between requests)."""
         if self._in_terminal():
             return TerminalView(reasoning_mode=reasoning_mode)
-        options = {
-            "reasoning_mode": reasoning_mode,
-            "interval": self.update_interval,
-            "allow_remote_images": self.allow_remote_images,
-        }
+        options = self._view_options(reasoning_mode)
         if self._cell_id is not None and not tools:
             return LiveView(**options)
         return DisplayView(**options)
