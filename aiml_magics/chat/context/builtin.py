@@ -11,7 +11,7 @@ import types
 from typing import Any
 
 from . import frames  # noqa: F401  (registers the pandas and numpy describers)
-from .describe import bounded_repr, builtin, cut, type_name
+from .registry import bounded_repr, builtin, cut, type_name
 
 ITEMS_SHOWN = 5
 KEYS_SHOWN = 30
@@ -30,14 +30,14 @@ def describe_dict(value: dict) -> str:
     keys = list(value)
     shown = ", ".join(bounded_repr(k) for k in keys[:KEYS_SHOWN])
     more = f", ... ({len(keys) - KEYS_SHOWN:,} more)" if len(keys) > KEYS_SHOWN else ""
-    items = "\n".join(
-        f"  {bounded_repr(k)}: {bounded_repr(value[k])}" for k in keys[:ITEMS_SHOWN]
-    )
+    items = "\n".join(f"  {bounded_repr(k)}: {bounded_repr(value[k])}" for k in keys[:ITEMS_SHOWN])
     return f"{type_name(value)} of {len(keys):,} items\nkeys: {shown}{more}\nfirst items:\n{items}"
 
 
 def describe_collection(value: Any) -> str:
-    items = list(value)[:ITEMS_SHOWN] if isinstance(value, (set, frozenset)) else value[:ITEMS_SHOWN]
+    items = (
+        list(value)[:ITEMS_SHOWN] if isinstance(value, (set, frozenset)) else value[:ITEMS_SHOWN]
+    )
     kinds = sorted({type_name(item) for item in list(value)[:1000]})
     element = f" of {', '.join(kinds[:5])}" if kinds else ""
     shown = "\n".join(f"  {bounded_repr(item)}" for item in items)

@@ -1,6 +1,6 @@
 """Describers of pandas and numpy values, fast and bounded on frames of millions of rows.
 
-Registered by name (`describe.builtin`), so pandas and numpy are imported only when the value
+Registered by name (`registry.builtin`), so pandas and numpy are imported only when the value
 is one of theirs. A large frame is never scanned more than once: null counts read the whole
 frame (cheap for pandas); summary statistics and value counts use a fixed-seed random sample
 of `SAMPLE_ROWS` rows, and say so; rows shown are the head and a fixed-seed sample.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from .describe import builtin, cut
+from .registry import builtin, cut
 
 ROWS_SHOWN = 5
 COLUMNS_SHOWN = 40  # columns listed; wider frames say how many more
@@ -23,14 +23,18 @@ SEED = 0
 
 
 def _table(frame: Any) -> str:
-    return frame.to_string(max_cols=TABLE_COLUMNS, max_colwidth=COLUMN_WIDTH, max_rows=ROWS_SHOWN * 2)
+    return frame.to_string(
+        max_cols=TABLE_COLUMNS, max_colwidth=COLUMN_WIDTH, max_rows=ROWS_SHOWN * 2
+    )
 
 
 def _statistics_rows(frame: Any) -> tuple[Any, str]:
     """The frame statistics are computed on, and how it was chosen."""
     if len(frame) <= SAMPLE_ROWS:
         return frame, ""
-    return frame.sample(SAMPLE_ROWS, random_state=SEED), f" (on a random sample of {SAMPLE_ROWS:,} rows)"
+    return frame.sample(
+        SAMPLE_ROWS, random_state=SEED
+    ), f" (on a random sample of {SAMPLE_ROWS:,} rows)"
 
 
 @builtin("pandas", "DataFrame")
@@ -52,15 +56,18 @@ def describe_dataframe(frame: Any) -> str:
     numeric = listed.select_dtypes("number")
     if rows and numeric.shape[1]:
         part, how = _statistics_rows(numeric)
-        lines += [f"describe() of numeric columns{how}:", _table(part.describe().iloc[:, :TABLE_COLUMNS])]
+        lines += [
+            f"describe() of numeric columns{how}:",
+            _table(part.describe().iloc[:, :TABLE_COLUMNS]),
+        ]
     return "\n".join(lines)
 
 
 @builtin("pandas", "Series")
 def describe_series(series: Any) -> str:
     lines = [
-        f"pandas Series {cut(str(series.name), 60)!s}: {len(series):,} values, dtype {series.dtype}, "
-        f"{int(series.isna().sum()):,} null"
+        f"pandas Series {cut(str(series.name), 60)}: {len(series):,} values, "
+        f"dtype {series.dtype}, {int(series.isna().sum()):,} null"
     ]
     if len(series):
         lines += ["first values:", series.head(ROWS_SHOWN).to_string(max_rows=ROWS_SHOWN)]
@@ -77,7 +84,8 @@ def describe_series(series: Any) -> str:
 def describe_index(index: Any) -> str:
     values = ", ".join(cut(repr(v), 60) for v in index[:COLUMNS_SHOWN].tolist())
     more = f", ... ({len(index) - COLUMNS_SHOWN:,} more)" if len(index) > COLUMNS_SHOWN else ""
-    return f"pandas {type(index).__name__} of {len(index):,} values, dtype {index.dtype}: [{values}{more}]"
+    kind = type(index).__name__
+    return f"pandas {kind} of {len(index):,} values, dtype {index.dtype}: [{values}{more}]"
 
 
 @builtin("numpy", "ndarray")

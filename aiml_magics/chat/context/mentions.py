@@ -48,16 +48,20 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
     for line in text.splitlines(keepends=True):
         opener = _FENCE.match(line)
         if fence:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                if not line.strip().lstrip(fence[0]):
-                    spans.append((fence_start, offset + len(line)))
-                    fence = ""
+            if opener and _closes(opener.group(1), fence, line):
+                spans.append((fence_start, offset + len(line)))
+                fence = ""
         elif opener:
             fence, fence_start = opener.group(1), offset
         offset += len(line)
     if fence:  # an unclosed fence runs to the end, as Markdown renders it
         spans.append((fence_start, len(text)))
     return spans + _inline_spans(text, spans)
+
+
+def _closes(marker: str, fence: str, line: str) -> bool:
+    """A closing fence: the opening character, at least as long, nothing after it."""
+    return marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip().strip(fence[0])
 
 
 def _inline_spans(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -10,6 +10,8 @@ Which describer runs, first match wins:
    when the value is one of theirs;
 4. the fallback: the type and a `reprlib`-bounded `repr`.
 
+The dispatch is in `dispatch.describe`, which loads the built-in describers on first use.
+
 The decision about the fallback: it calls the value's own `__repr__`, because the user named
 this value with `@` (as `{name}` calls `str`), and a repr is what they see for it in the
 notebook. It is bounded (reprlib limits, then cut) and any exception it raises is reported in
@@ -19,21 +21,18 @@ and lengths or shapes of known types.
 
 from __future__ import annotations
 
-import re
 import reprlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 DESCRIPTION_LIMIT = 6000  # characters of one description, whatever the describer returns
 CUT = "\n[... cut]"
-# `<Thing object at 0x7f...>`: an address changes every run and would change the replay key
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+(?=>)")
 
 Describer = Callable[[Any], str]
 T = TypeVar("T", bound=type)
 
 _registered: dict[type, Describer] = {}
-# (top-level package, class qualname) -> describer; filled by `builtin.py`
+# (top-level package, class qualname) -> describer; filled by `builtin.py` and `frames.py`
 _builtin: dict[tuple[str, str], Describer] = {}
 
 
@@ -61,6 +60,14 @@ def unregister_describer(cls: type) -> None:
     _registered.pop(cls, None)
 
 
+def registered_describers() -> dict[type, Describer]:
+    return _registered
+
+
+def builtin_describers() -> dict[tuple[str, str], Describer]:
+    return _builtin
+
+
 def builtin(package: str, qualname: str) -> Callable[[Describer], Describer]:
     """Register a built-in describer by name, so its library is not imported to match it."""
 
@@ -76,40 +83,6 @@ def type_name(value: Any) -> str:
     cls = type(value)
     package = (cls.__module__ or "").split(".")[0]
     return cls.__qualname__ if package in ("builtins", "__main__") else f"{package}.{cls.__name__}"
-
-
-def describe(value: Any, limit: int = DESCRIPTION_LIMIT) -> str:
-    """A bounded description of `value` for the model; never raises."""
-    function = find_describer(value)
-    try:
-        text = function(value)
-        if not isinstance(text, str):
-            raise TypeError(f"a describer returned {type(text).__name__}, not str")
-    except Exception as exc:
-        text = f"{type_name(value)} (its description failed: {type(exc).__name__}: {exc})"
-        text = bounded_repr(text)
-    return cut(_ADDRESS.sub("", text), limit)
-
-
-def find_describer(value: Any) -> Describer:
-    mro = type(value).__mro__
-    for cls in mro:
-        if cls in _registered:
-            return _registered[cls]
-    own = getattr(type(value), "_repr_llm_", None)
-    if callable(own):
-        return lambda v: own(v)
-    _load_builtins()
-    for cls in mro:
-        found = _builtin.get(((cls.__module__ or "").split(".")[0], cls.__qualname__))
-        if found is not None:
-            return found
-    return fallback
-
-
-def _load_builtins() -> None:
-    if not _builtin:
-        from . import builtin as _  # noqa: F401  (registers itself through `builtin`)
 
 
 def cut(text: str, limit: int) -> str:
