@@ -1,6 +1,6 @@
 """Fit the parts to the `context_tokens` budget: the oldest and largest go first, and say so.
 
-1. No part may take more than half the budget: larger ones are cut, largest first.
+1. No part may take more than half the budget: larger ones are cut.
 2. While over budget, whole parts are dropped: outputs, oldest cell first; then cells,
    oldest first; then the variables line.
 3. What remains (mentions and the last error, which the user asked for by name) is cut,
@@ -33,15 +33,16 @@ def fit(parts: list[ContextPart], budget: int) -> tuple[list[ContextPart], list[
         notes.append(f"dropped {victim.label} (~{victim.tokens:,} tokens)")
     while kept and _total(kept) > budget:
         largest = max(kept, key=lambda part: part.tokens)
-        room = largest.tokens - (_total(kept) - budget)
         index = kept.index(largest)
-        if room < MINIMUM_TOKENS:
+        room = largest.tokens - (_total(kept) - budget)
+        said: list[str] = []
+        shorter = _cut(largest, room, said) if room >= MINIMUM_TOKENS else largest
+        if shorter.tokens < largest.tokens:
+            kept[index] = shorter
+            notes += said
+        else:  # too little room to say anything useful, or it cannot shrink further
             del kept[index]
             notes.append(f"dropped {largest.label} (~{largest.tokens:,} tokens)")
-        else:
-            kept[index] = _cut(largest, room, notes)
-            if kept[index].tokens >= largest.tokens:  # cannot shrink further: give it up
-                del kept[index]
     return kept, notes
 
 
