@@ -5,7 +5,8 @@ Three nets, applied to every part's text:
   of variables, or dict items, whose names contain a secret word (`SECRET_WORDS`), wherever
   they appear (a printed password in an output, a key inside a cell);
 - shapes of well-known credentials: `sk-...`, `Bearer ...`, AWS access keys (`AKIA...`) and
-  40-character secrets after an aws-named key, GitHub tokens (`ghp_...`, `github_pat_...`);
+  40-character secrets after an aws-named key, GitHub tokens (`ghp_...`, `github_pat_...`),
+  JSON Web Tokens (`eyJ...`);
 - assignments to secret-named names in code, JSON or environment listings
   (`db_password = "..."`, `"api_key": "..."`, `TOKEN=abc123...`).
 
@@ -29,6 +30,7 @@ _SHAPES = [
     re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}"),
     re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]+"),  # JWTs
 ]
 _BEARER = re.compile(r"(\bBearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
 _AWS_SECRET = re.compile(

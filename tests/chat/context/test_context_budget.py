@@ -60,7 +60,11 @@ def test_a_part_larger_than_half_the_budget_is_cut_and_said():
 
 
 def test_mentions_and_errors_are_cut_largest_first_when_alone_too_big():
-    parts = [part("@a", "mention", 1200), part("@b", "mention", 3000), part("last error", "error", 800)]
+    parts = [
+        part("@a", "mention", 1200),
+        part("@b", "mention", 3000),
+        part("last error", "error", 800),
+    ]
     kept, notes = fit(parts, 900)
     assert total(kept) <= 900
     assert notes[0].startswith("cut @b")  # the cap: more than half of 900

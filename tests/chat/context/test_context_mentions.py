@@ -14,7 +14,7 @@ def paths(text):
     ("body", "expected"),
     [
         ("What is in @df?", ["df"]),
-        ("Compare @df.columns with @cfg['x'] and @rows[0].", ["df.columns", 'cfg[\'x\']', "rows[0]"]),
+        ("Compare @df.columns with @cfg['x'] and @rows[0].", ["df.columns", "cfg['x']", "rows[0]"]),
         ('Use @cfg["lr"], then (@model).', ['cfg["lr"]', "model"]),
         ("@df at the start, @df again", ["df"]),
         ("Ends a sentence: @df.", ["df"]),
