@@ -14,7 +14,9 @@ __all__ = [
     "ChatResult",
     "Usage",
     "batch",
+    "describer",
     "load_ipython_extension",
+    "register_describer",
     "tool",
     "unload_ipython_extension",
     "__version__",
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
     from .batching import batch
+    from .chat.context import describer, register_describer
     from .chat.tools import tool
 
 
@@ -91,4 +94,8 @@ def __getattr__(name: str) -> Any:
         from .chat.tools import tool
 
         return tool
+    if name in ("describer", "register_describer"):  # how `@name` mentions describe a type
+        from .chat.context import registry
+
+        return getattr(registry, name)
     raise AttributeError(f"module 'aiml_magics' has no attribute {name!r}")
