@@ -19,6 +19,7 @@ from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
 from .conversation import Turn
+from .publish import publish
 from .request import TurnRequest
 from .view import AnswerView, Status
 
@@ -72,7 +73,7 @@ def send_turn(
             and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
             and record
         ):
-            session.namespace["_aiml"] = exc.partial
+            publish(session.namespace, exc.partial)
         raise
 
     if request.json_mode:
@@ -84,11 +85,12 @@ def send_turn(
         return result
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
-    session.namespace["_aiml"] = result
-    if request.out_var:
-        session.namespace[request.out_var] = (
-            result.text if request.schema is None else result.parsed
-        )
+    publish(
+        session.namespace,
+        result,
+        out_var=request.out_var,
+        out_value=result.text if request.schema is None else result.parsed,
+    )
     for listener in list(session.listeners):
         try:
             listener(result)
@@ -106,7 +108,7 @@ def _answer(
     cancel: Cancel | None = None,
     ask: Callable[[str], str] | None = None,
 ) -> ChatResult:
-    model = request.model or session.settings.effective("model")
+    model = session.settings.resolve_model(request.model)
     client = session.client()
     replay = session.replay(request)
     sending = _Sending(session, client, view, model, request, replay, cancel, ask)
