@@ -26,13 +26,13 @@ from .view import AnswerView, Status
 if TYPE_CHECKING:
     from ..api.client import AimlClient
     from .cancel import Cancel
-    from .session import Session
+    from .sender import Sender
 
 log = logging.getLogger(__name__)
 
 
 def send_turn(
-    session: Session,
+    session: Sender,
     request: TurnRequest,
     view: AnswerView,
     *,
@@ -100,7 +100,7 @@ def send_turn(
 
 
 def _answer(
-    session: Session,
+    session: Sender,
     request: TurnRequest,
     view: AnswerView,
     messages: list[dict[str, Any]],
@@ -122,7 +122,7 @@ def _answer(
 
 
 def _send_row(
-    session: Session, request: TurnRequest, view: AnswerView, *, cancel: Cancel | None = None
+    session: Sender, request: TurnRequest, view: AnswerView, *, cancel: Cancel | None = None
 ) -> ChatResult:
     """One row of a batch: its own system prompt and the row's prompt, nothing recorded in
     a chat or the namespace; the same requests, replay, budget and usage as a cell."""
@@ -164,7 +164,7 @@ def _status_of(error: errors.AimlError) -> Status:
 class _Sending:
     """One turn on its way: who sends it, through which client, shown where."""
 
-    session: Session
+    session: Sender
     client: AimlClient
     view: AnswerView
     model: str

@@ -135,7 +135,9 @@ compare_options = option_group(
 generation_options = option_group(
     "Generation parameters",
     *(
-        argument(*param.flags, dest=param.name, type=bounded(param), help=param.bounds)
+        argument(
+            *param.flags, dest=param.name, type=bounded(param), help=f"{param.bounds}: {param.help}"
+        )
         for param in PARAMS
     ),
     argument(
