@@ -29,8 +29,8 @@ class BudgetError(errors.AimlError):
     title = "Budget"
 
 
-def credits_text(credits: float) -> str:
-    return f"{credits:,.0f} credits ({format_money(credits * USD_PER_CREDIT)})"
+def credits_text(amount: float) -> str:
+    return f"{amount:,.0f} credits ({format_money(amount * USD_PER_CREDIT)})"
 
 
 def summary(session: Spender) -> str:

@@ -8,7 +8,6 @@ a view's `finish`.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
 from .conversation import Turn
-from .publish import publish
+from .publish import publish, tell_listeners
 from .request import TurnRequest
 from .view import AnswerView, Status
 
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
     from ..api.client import AimlClient
     from .cancel import Cancel
     from .sender import Sender
-
-log = logging.getLogger(__name__)
 
 
 def send_turn(
@@ -91,11 +88,7 @@ def send_turn(
         out_var=request.out_var,
         out_value=result.text if request.schema is None else result.parsed,
     )
-    for listener in list(session.listeners):
-        try:
-            listener(result)
-        except Exception as exc:  # a broken panel must not break a finished cell
-            log.warning("aiml-magics: an answer listener failed: %s", exc)
+    tell_listeners(session.listeners, result)
     return result
 
 

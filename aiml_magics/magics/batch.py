@@ -57,23 +57,7 @@ def batch(
     """
     shell, magics = _shell()
     session = magics.session if magics is not None else _session(shell)
-    settings = session.settings
-    output_schema = None
-    if schema is not None:
-        from ..api.schema import OutputSchema
-
-        output_schema = OutputSchema.of(schema)
-    fields = {**settings.default_params(), **(params or {})}
-    if json:
-        fields["response_format"] = {"type": "json_object"}
-    spec = BatchSpec(
-        model=settings.resolve_model(model),
-        system=system if system is not None else settings.system_prompt,
-        params=fields,
-        schema=output_schema,
-        json_mode=json,
-        fresh=fresh,
-    )
+    spec = _spec(session.settings, model, system, schema, params, json, fresh)
     result = run_batch(
         session,
         prompt,
@@ -88,6 +72,34 @@ def batch(
         bar=_bar(shell, magics) if progress else None,
     )
     return result.data
+
+
+def _spec(
+    settings: AimlSettings,
+    model: str | None,
+    system: str | None,
+    schema: Any,
+    params: dict[str, Any] | None,
+    json_mode: bool,
+    fresh: bool,
+) -> BatchSpec:
+    """What every row of a `batch()` call is sent with."""
+    output_schema = None
+    if schema is not None:
+        from ..api.schema import OutputSchema
+
+        output_schema = OutputSchema.of(schema)
+    fields = {**settings.default_params(), **(params or {})}
+    if json_mode:
+        fields["response_format"] = {"type": "json_object"}
+    return BatchSpec(
+        model=settings.resolve_model(model),
+        system=system if system is not None else settings.system_prompt,
+        params=fields,
+        schema=output_schema,
+        json_mode=json_mode,
+        fresh=fresh,
+    )
 
 
 def run_batch(

@@ -294,10 +294,10 @@ def replay_status(magics: Any, replay: Any) -> str:
     return "\n".join(lines)
 
 
-def _credits(credits: float) -> str:
+def _credits(amount: float) -> str:
     from ..chat.budget import credits_text
 
-    return credits_text(credits)
+    return credits_text(amount)
 
 
 def last_error(shell: Any) -> tuple[str, str | None] | None:
