@@ -25,14 +25,14 @@ __all__ = [
 if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
-    from .batching import batch
     from .chat.context import describer, register_describer
     from .chat.tools import tool
+    from .magics.batch import batch
 
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext aiml_magics`: register `%%aiml` and `%aiml` (idempotent)."""
-    from .magics import AimlMagics
+    from .magics.cell import AimlMagics
 
     if any(isinstance(m, AimlMagics) for m in ipython.configurables):
         return
@@ -68,7 +68,7 @@ def _comparison_markdown(comparison: Any) -> str:
 
 def unload_ipython_extension(ipython: Any) -> None:
     """`%unload_ext aiml_magics`: drop the magics, their event hooks and their state."""
-    from .magics import AimlMagics
+    from .magics.cell import AimlMagics
 
     for magics in [m for m in ipython.configurables if isinstance(m, AimlMagics)]:
         magics.close()
@@ -86,8 +86,8 @@ def __getattr__(name: str) -> Any:
         from .api import result
 
         return getattr(result, name)
-    if name == "batch":  # the function; the module is aiml_magics.batching
-        from .batching import batch
+    if name == "batch":  # the function; its module is aiml_magics.magics.batch
+        from .magics.batch import batch
 
         return batch
     if name == "tool":
