@@ -26,6 +26,7 @@ from .records import RecordedRequest
 from .replies import Reply
 
 DEFAULT_KEY = "sim-test-key"
+DEFAULT_BALANCE = 123.45
 POLL_INTERVAL = 0.05  # how quickly `stop()` is noticed by the accept loop
 
 
@@ -80,6 +81,7 @@ class Simulator:
         self.host = host
         self.port = port
         self.out_of_credits = False
+        self.balance = DEFAULT_BALANCE  # what GET /v2/billing reports, in USD
         self._profile = profile_named(profile)
         self.keyless = keyless  # accept requests without (or with any) key
         self._lock = threading.Lock()
@@ -200,6 +202,7 @@ class Simulator:
             self._per_model.clear()
             self._requests.clear()
             self.out_of_credits = False
+            self.balance = DEFAULT_BALANCE
             self._profile = profile_named("aiml")
             self.keyless = False
         self.pacing.reset()
