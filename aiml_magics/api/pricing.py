@@ -50,7 +50,7 @@ class Pricing:
 def read_pricing(data: Any) -> tuple[Pricing | None, str]:
     """(token prices, "") or (None, why there are none, in words for the user)."""
     if not isinstance(data, dict) or not data:
-        return None, "the catalogue has no prices for it"
+        return None, "the catalogue has no prices for this model"
     currency = str(data.get("currency") or "USD").upper()
     if currency != "USD":
         return None, f"its prices are in {currency}, not USD"

@@ -2,8 +2,10 @@
 
 Once the session has spent its budget, nothing more is sent. A request whose estimated cost
 (the top of its range: the prompt plus `max_tokens` of output) is more than what is left is
-sent only when the user confirms it; where nobody can be asked (nbval, nbclient, a batch),
-it is refused. Replayed answers cost nothing and are never checked.
+sent only when the user confirms it; so is a request whose cost cannot be estimated (no price
+in the catalogue, a variable price, no output limit): the guard fails closed, never open.
+Where nobody can be asked (nbval, nbclient, a batch), both are refused. Replayed answers cost
+nothing and are never checked.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def check(
     params: dict[str, Any],
     *,
     ask: Callable[[str], str] | None = None,
+    cached_tokens: int = 0,
 ) -> Estimate | None:
     """Raise `BudgetError` when this request may not be sent; the estimate when one was made."""
     budget = session.settings.budget_credits
@@ -64,9 +67,12 @@ def check(
             f"this session has spent {credits_text(spent)} of its budget of "
             f"{credits_text(budget)}; nothing was sent. {RAISE_IT}"
         )
-    cost = estimate(client, model, messages, params)
+    cost = estimate(client, model, messages, params, cached_tokens=cached_tokens)
     high, left = cost.high_credits, budget - spent
-    if high is None or high <= left:
+    if high is None:
+        unknown_cost(cost.unknown_reason, left, ask)
+        return cost
+    if high <= left:
         return cost
     question = (
         f"This request may cost up to {credits_text(high)} "
@@ -87,3 +93,25 @@ def check(
             f"{credits_text(left)} of the budget are left; nothing was sent."
         )
     return cost
+
+
+def unknown_cost(
+    why: str, left: float, ask: Callable[[str], str] | None, subject: str = "this request"
+) -> None:
+    """Requests the budget cannot price: sent only when the user says so."""
+    question = (
+        f"The cost of {subject} cannot be estimated: {why}. {credits_text(left)} of the "
+        "budget are left. Send anyway? [y/N] "
+    )
+    try:
+        answer = (ask or input)(question)
+    except (EOFError, RuntimeError, OSError):
+        raise BudgetError(
+            f"the cost of {subject} cannot be estimated ({why}), and this frontend cannot "
+            "ask for confirmation; nothing was sent. Choose a model with token prices, set "
+            "--max-tokens, or turn the budget off with %config AimlMagics.budget_credits = None."
+        ) from None
+    if answer.strip().lower() not in ("y", "yes"):
+        raise BudgetError(
+            f"not confirmed: the cost of {subject} cannot be estimated ({why}); nothing was sent."
+        )

@@ -389,13 +389,15 @@ def _check_budget(
     context = chat.context(
         request.key, request.user, session.settings.context_tokens, history=request.history
     )
-    highs = [
-        estimate(session.client(), model, context.messages, request.params).high_credits
-        for model in models
-    ]
-    if any(h is None for h in highs) or sum(highs) <= left:
+    costs = [estimate(session.client(), m, context.messages, request.params) for m in models]
+    unknown = [c for c in costs if c.high_credits is None]
+    if unknown:
+        why = "; ".join(f"{c.model}: {c.unknown_reason}" for c in unknown)
+        budgets.unknown_cost(why, left, ask, subject=f"{len(unknown)} of these requests")
         return
-    high = sum(highs)
+    high = sum(c.high_credits or 0.0 for c in costs)
+    if high <= left:
+        return
     question = (
         f"These {len(models)} requests may cost up to {budgets.credits_text(high)} together "
         f"but {budgets.credits_text(left)} of the budget are left. Send them anyway? [y/N] "

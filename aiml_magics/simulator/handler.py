@@ -233,6 +233,10 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _one_model(self, name: str) -> None:
         """No /v1; id or alias in any case; `{"object": "model", "data": {...}}`."""
+        reply = self.server.simulator.next_models_reply()
+        if reply is not None and reply.is_error:
+            self.send_error_body(reply.status, message=reply.message, headers=reply.headers)
+            return
         model = lookup_model(name)
         if model is None or withdrawn(name):
             self.send_error_body(404, message=f"Model '{name}' not found")

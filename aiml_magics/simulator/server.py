@@ -178,8 +178,9 @@ class Simulator:
         self._per_model.add(model, replies)
 
     def script_models(self, *replies: Reply) -> None:
-        """Queue answers for `GET /models`: each `Reply.error(...)` fails one listing (its
-        `times` listings), a plain `Reply()` lets one through."""
+        """Queue answers for the catalogue (`GET /models` and `GET /model/{id}`): each
+        `Reply.error(...)` fails one read (its `times` reads), a plain `Reply()` lets one
+        through."""
         for reply in replies:
             if not isinstance(reply, Reply):
                 raise TypeError(f"expected Reply, got {type(reply).__name__}")
