@@ -54,8 +54,6 @@ class CachedList:
     etag: str | None
     saved: float  # time.time() when the service last confirmed it
 
-    def age(self) -> float:
-        return max(0.0, time.time() - self.saved)
 
 
 class CatalogueCache:
@@ -97,7 +95,3 @@ class CatalogueCache:
             os.replace(tmp, self.path)
         except OSError:
             return
-
-    def touch(self, cached: CachedList) -> None:
-        """The service confirmed the copy (304): it is fresh again."""
-        self.save(cached.entries, cached.etag)

@@ -35,6 +35,8 @@ class ServiceLookups:
     def _init_lookups(self) -> None:
         self._models: list[ModelInfo] | None = None
         self._models_etag: str | None = None
+        self._models_entries: list[dict[str, Any]] = []
+        self._models_saved: float | None = None  # when the disk copy in use was confirmed
         self._cards: dict[str, ModelInfo | None] = {}  # GET /model/{id}, by lower-case name
         self._deprecations: list[Deprecation] | None = None
         self._deprecations_etag: str | None = None
@@ -68,22 +70,23 @@ class ServiceLookups:
         The key is sent when there is one (gateways protect the list; the AI/ML API's is
         public), under the same https-or-loopback rule as chat.
         """
-        if self._models is not None and not refresh:
+        if self._models is not None and not refresh and self._models_fresh():
             return self._models
-        saved = self.catalogue_cache.load()
-        if saved is not None and self._models is None:
-            self._adopt(saved.entries, saved.etag)
-            if not refresh and saved.age() < CATALOGUE_FRESH:
-                return self._models or []
+        if self._models is None:
+            saved = self.catalogue_cache.load()
+            if saved is not None:
+                self._adopt(saved.entries, saved.etag, saved.saved)
+                if not refresh and self._models_fresh():
+                    return self._models or []
         try:
             response = self._list_request(retries, timeout)
         except _OFFLINE:
-            if saved is None:
+            if self._models is None:
                 raise
-            return self._models or []
+            return self._models  # offline: the saved copy, as it is
         if response.status_code == 304 and self._models is not None:
-            if saved is not None:
-                self.catalogue_cache.touch(saved)
+            self._models_saved = None  # confirmed by the service
+            self.catalogue_cache.save(self._models_entries, self._models_etag)
             return self._models
         entries = _json_field(response, "data", "The model list")
         entries = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
@@ -96,12 +99,23 @@ class ServiceLookups:
         if self._models is None:
             saved: CachedList | None = self.catalogue_cache.load()
             if saved is not None:
-                self._adopt(saved.entries, saved.etag)
+                self._adopt(saved.entries, saved.etag, saved.saved)
         return self._models or []
 
-    def _adopt(self, entries: list[dict[str, Any]], etag: str | None) -> None:
+    def _adopt(
+        self, entries: list[dict[str, Any]], etag: str | None, saved: float | None = None
+    ) -> None:
+        """Take a list; `saved` is when the disk copy was confirmed (None: just now, live)."""
         self._models = chat_models(entries)
+        self._models_entries = entries
         self._models_etag = etag
+        self._models_saved = saved
+
+    def _models_fresh(self) -> bool:
+        """A live list stays; a copy from disk is used for an hour after the service last
+        confirmed it."""
+        saved = self._models_saved
+        return saved is None or time.time() - saved < CATALOGUE_FRESH
 
     def _list_request(
         self, retries: int | None, timeout: tuple[float, float] | None
