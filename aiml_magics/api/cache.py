@@ -55,7 +55,6 @@ class CachedList:
     saved: float  # time.time() when the service last confirmed it
 
 
-
 class CatalogueCache:
     """Reads and writes one service's cached model list; a broken file is ignored."""
 

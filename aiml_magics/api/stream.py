@@ -28,8 +28,8 @@ from .events import (
     ToolCallDelta,
     UsageUpdate,
 )
-from .parts import TOOL_CALL_KEYS, citations, extra_keys, reasoning_text
-from .result import ChatResult, ToolCall, Usage
+from .parts import TOOL_CALL_KEYS, add_citations, citations, extra_keys, reasoning_text
+from .result import ChatResult, Citation, ToolCall, Usage
 from .sse import ServerSentEvent
 
 __all__ = ["StreamAccumulator", "decode_events", "result_from_response"]
@@ -259,9 +259,15 @@ def result_from_response(body: dict, headers: Mapping[str, str] | None = None) -
         tool_calls=_message_tool_calls(message.get("tool_calls")),
         raw=body,
         simulated="x-aiml-simulator" in lower,
-        citations=list(citations(message.get("annotations"))),
+        citations=_sources(message.get("annotations")),
         extra_content=extra if isinstance(extra := message.get("extra_content"), dict) else None,
     )
+
+
+def _sources(annotations: Any) -> list[Citation]:
+    found: list[Citation] = []
+    add_citations(found, citations(annotations))
+    return found
 
 
 def _message_tool_calls(calls: Any) -> list[ToolCall]:

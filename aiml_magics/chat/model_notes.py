@@ -64,6 +64,4 @@ def effort_note(client: AimlClient, model: str) -> str:
         return ""
     if info is None or not info.capabilities or "reasoning" in info.capabilities:
         return ""
-    return (
-        f"{model} does not list the reasoning capability: reasoning_effort may be ignored."
-    )
+    return f"{model} does not list the reasoning capability: reasoning_effort may be ignored."
