@@ -153,3 +153,18 @@ def test_cited_sources_are_listed_under_the_answer(run, ip, aiml_simulator, visi
     assert markdown.index("Team A won.") < markdown.index("Sources")
     plain = out.outputs[-1].data["text/plain"]
     assert "Sources:\n1. Match *report* — https://example.org/match" in plain
+
+
+def test_a_replayed_answer_keeps_its_sources_and_signature(run, ip, aiml_simulator, tmp_path):
+    ip.run_line_magic("config", f"AimlMagics.replay_path = {str(tmp_path / 'r.jsonl')!r}")
+    run("%aiml replay auto")
+    sources = [{"url": "https://example.org/a", "title": "A"}]
+    aiml_simulator.script(Reply(content="Cited.", annotations=sources))
+    cell = f"%%aiml -m {GEMINI} --no-history\nWith sources?"
+    assert run(cell).error is None
+    again = run(cell)
+    replayed = ip.user_ns["_aiml"]
+    assert replayed.replayed and len(aiml_simulator.chat_requests) == 1
+    assert [c.url for c in replayed.citations] == ["https://example.org/a"]
+    assert replayed.extra_content["google"]["thought_signature"].startswith("AY89a18e")
+    assert "](<https://example.org/a>)" in again.final_markdown
