@@ -115,7 +115,7 @@ def _chat(
         "tags": ["playground:chat"],
     }
     extras: dict[str, Any] = {
-        "capabilities": sorted(list(capabilities) + (["vision"] if vision else [])),
+        "capabilities": list(capabilities) + (["vision"] if vision else []),
         "modalities": {"input": ["image", "text"] if vision else ["text"], "output": ["text"]},
     }
     if pricing is not None:
