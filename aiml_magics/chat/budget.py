@@ -18,7 +18,10 @@ from ..api.result import USD_PER_CREDIT, format_money
 from .estimate import Estimate, estimate
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..api.client import AimlClient
+    from .request import TurnRequest
     from .session import Session
 
 RAISE_IT = (
@@ -114,4 +117,50 @@ def unknown_cost(
     if answer.strip().lower() not in ("y", "yes"):
         raise BudgetError(
             f"not confirmed: the cost of {subject} cannot be estimated ({why}); nothing was sent."
+        )
+
+
+def check_many(
+    session: Session,
+    request: TurnRequest,
+    models: Sequence[str],
+    ask: Callable[[str], str] | None,
+) -> None:
+    """One budget question for all the models of a comparison together (asked in the main
+    thread, before any column sends)."""
+    budget = session.settings.budget_credits
+    if budget is None:
+        return
+    spent = session.spent_credits()
+    left = budget - spent
+    if left <= 0:
+        check(session, session.client(), models[0], [], {})  # raises the usual error
+    chat = session.chats.get(request.chat)
+    context = chat.context(
+        request.key, request.user, session.settings.context_tokens, history=request.history
+    )
+    costs = [estimate(session.client(), m, context.messages, request.params) for m in models]
+    unknown = [c for c in costs if c.high_credits is None]
+    if unknown:
+        why = "; ".join(f"{c.model}: {c.unknown_reason}" for c in unknown)
+        unknown_cost(why, left, ask, subject=f"{len(unknown)} of these requests")
+        return
+    high = sum(c.high_credits or 0.0 for c in costs)
+    if high <= left:
+        return
+    question = (
+        f"These {len(models)} requests may cost up to {credits_text(high)} together "
+        f"but {credits_text(left)} of the budget are left. Send them anyway? [y/N] "
+    )
+    try:
+        answer = (ask or input)(question)
+    except (EOFError, RuntimeError, OSError):
+        raise BudgetError(
+            f"these {len(models)} requests may cost up to {credits_text(high)} but only "
+            f"{credits_text(left)} of the budget are left, and this frontend cannot ask "
+            "for confirmation; nothing was sent. Lower --max-tokens or compare fewer models."
+        ) from None
+    if answer.strip().lower() not in ("y", "yes"):
+        raise BudgetError(
+            f"not confirmed: these requests may cost up to {credits_text(high)}; nothing was sent."
         )
