@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import errors
+from .cache import cache_folder as cache_dir
 from .chatstream import ChatStream
 from .endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL, is_loopback
 from .lookups import ServiceLookups
@@ -82,7 +84,9 @@ class AimlClient(ServiceLookups):
         self.pause = Pause()  # shared by every request of this client (and its threads)
         self._session: requests.Session | None = None
         self._pool_size = POOL_SIZE  # connections kept open per host
-        self.cache_folder = cache_folder  # the catalogue's folder (None: the user's cache)
+        # Where the catalogue is kept: fixed now, so a later change of the environment (or a
+        # background fetch outliving a test's temporary folder) cannot move it.
+        self.cache_folder = Path(cache_folder) if cache_folder is not None else cache_dir()
         self._init_lookups()
 
     def __repr__(self) -> str:
