@@ -168,3 +168,33 @@ def test_a_replayed_answer_keeps_its_sources_and_signature(run, ip, aiml_simulat
     assert [c.url for c in replayed.citations] == ["https://example.org/a"]
     assert replayed.extra_content["google"]["thought_signature"].startswith("AY89a18e")
     assert "](<https://example.org/a>)" in again.final_markdown
+
+
+def test_extra_keys_split_across_stream_fragments_are_merged():
+    from aiml_magics.api.sse import ServerSentEvent
+    from aiml_magics.api.stream import StreamAccumulator, decode_events
+
+    def chunk(delta: dict, finish: str | None = None) -> ServerSentEvent:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return ServerSentEvent(json.dumps({"model": "g", "choices": [choice]}))
+
+    first = {"index": 0, "id": "c1", "type": "function", "function": {"name": "f", "arguments": ""}}
+    first["extra_content"] = {"google": {"thought_signature": "AY89"}}
+    later = {"index": 0, "function": {"arguments": "{}"}}
+    later["extra_content"] = {"google": {"thought_signature": "a18e"}, "other": {"k": 1}}
+    events = [
+        chunk({"tool_calls": [first]}),
+        chunk({"tool_calls": [later]}),
+        chunk({"extra_content": {"google": {"thought_signature": "MSG"}}}, "tool_calls"),
+        ServerSentEvent("[DONE]"),
+    ]
+    accumulator = StreamAccumulator()
+    for event in decode_events(events):
+        accumulator.feed(event)
+    (call,) = accumulator.tool_calls
+    assert call.extra == {
+        "extra_content": {"google": {"thought_signature": "AY89a18e"}, "other": {"k": 1}}
+    }
+    assert call.message()["extra_content"]["google"]["thought_signature"] == "AY89a18e"
+    assert call.message()["function"] == {"name": "f", "arguments": "{}"}
+    assert accumulator.result().extra_content == {"google": {"thought_signature": "MSG"}}
