@@ -80,7 +80,9 @@ def run_comparison(
     """
     session.client()  # built once here, then shared by every worker
     session.chats.get(request.chat)
-    _check_budget(session, request, models, ask)
+    from .budget import check_many
+
+    check_many(session, request, models, ask)
     columns = [Column(model) for model in models]
     interrupted = _stream_all(session, request, columns, on_tick, interval)
     return Comparison(
@@ -147,50 +149,3 @@ def _stop_all(columns: list[Column]) -> None:
 def _confirmed(_question: str) -> str:
     """The budget was confirmed for the whole comparison before anything was sent."""
     return "y"
-
-
-def _check_budget(
-    session: Session,
-    request: TurnRequest,
-    models: Sequence[str],
-    ask: Callable[[str], str] | None,
-) -> None:
-    """One budget question for all the models together, asked in the main thread."""
-    budget = session.settings.budget_credits
-    if budget is None:
-        return
-    from . import budget as budgets
-    from .estimate import estimate
-
-    spent = session.spent_credits()
-    left = budget - spent
-    if left <= 0:
-        budgets.check(session, session.client(), models[0], [], {})  # raises the usual error
-    chat = session.chats.get(request.chat)
-    context = chat.context(
-        request.key, request.user, session.settings.context_tokens, history=request.history
-    )
-    highs = [
-        estimate(session.client(), model, context.messages, request.params).high_credits
-        for model in models
-    ]
-    if any(h is None for h in highs) or sum(highs) <= left:
-        return
-    high = sum(highs)
-    question = (
-        f"These {len(models)} requests may cost up to {budgets.credits_text(high)} together "
-        f"but {budgets.credits_text(left)} of the budget are left. Send them anyway? [y/N] "
-    )
-    try:
-        answer = (ask or input)(question)
-    except (EOFError, RuntimeError, OSError):
-        raise budgets.BudgetError(
-            f"these {len(models)} requests may cost up to {budgets.credits_text(high)} but only "
-            f"{budgets.credits_text(left)} of the budget are left, and this frontend cannot ask "
-            "for confirmation; nothing was sent. Lower --max-tokens or compare fewer models."
-        ) from None
-    if answer.strip().lower() not in ("y", "yes"):
-        raise budgets.BudgetError(
-            f"not confirmed: these requests may cost up to {budgets.credits_text(high)}; "
-            "nothing was sent."
-        )

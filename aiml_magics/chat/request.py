@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..api.service import client_request_id
 
 
 @dataclass
@@ -30,3 +34,17 @@ class TurnRequest:
     # `_aiml`, no listeners (the batch reports once), and no question the user must answer.
     row: bool = False
     system: str | None = None
+
+
+def request_id_for(key: str) -> str:
+    """The `X-Client-Request-Id` of one request: `aiml:cell-<cell id>:<random>`, so the
+    service's usage logs show which cell sent it (a cell without an id: a digest of its text).
+    Kept in the answer's provenance beside the inference id."""
+    kind, _, rest = key.partition(":")
+    if kind == "id" and rest:
+        label = f"aiml:cell-{rest[:64]}"
+    elif kind == "text":
+        label = f"aiml:cell-text-{hashlib.sha256(rest.encode()).hexdigest()[:12]}"
+    else:
+        label = f"aiml:{key[:64]}"
+    return client_request_id(label, uuid.uuid4().hex[:12])

@@ -19,7 +19,7 @@ from ..api.result import ChatResult
 from ..api.retry import RetryNotice
 from .conversation import Chat, Turn
 from .publish import publish, tell_listeners
-from .request import TurnRequest
+from .request import TurnRequest, request_id_for
 from .view import AnswerView, Status
 
 if TYPE_CHECKING:
@@ -204,9 +204,12 @@ def _exchange(
     if replayed is not None:
         return replayed
     from . import budget
+    from .estimate import cached_prefix
 
     ask = sending.ask or (_cannot_ask if request.row else None)
-    budget.check(sending.session, client, model, messages, params, ask=ask)
+    cached = cached_prefix(sending.session, request, model)
+    budget.check(sending.session, client, model, messages, params, ask=ask, cached_tokens=cached)
+    request_id = request_id_for(request.key)
 
     def on_retry(notice: RetryNotice) -> None:
         if sending.cancelled():
@@ -222,9 +225,13 @@ def _exchange(
         if sending.cancelled():
             raise KeyboardInterrupt
         if not request.stream:
-            result = client.chat(messages, model=model, on_retry=on_retry, **params)
+            result = client.chat(
+                messages, model=model, on_retry=on_retry, client_request_id=request_id, **params
+            )
         else:
-            stream = client.stream(messages, model=model, on_retry=on_retry, **params)
+            stream = client.stream(
+                messages, model=model, on_retry=on_retry, client_request_id=request_id, **params
+            )
             if cancel is not None:
                 cancel.attach(stream)
             accumulated = stream.accumulator

@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from ..api.result import USD_PER_CREDIT, ChatResult, format_money
+from ..api.result import USD_PER_CREDIT, ChatResult, Citation, format_money
 from ..chat.view import Status
 
 
@@ -165,10 +165,35 @@ def compose_markdown(
         pieces.append(neutralize_markdown(text, allow_remote_images=allow_remote_images))
     elif status == Status.STREAMING and not reasoning:
         pieces.append("*waiting for the first token…*")
+    if result is not None and result.citations:
+        pieces.append(sources_markdown(result.citations))
     footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"\n\n---\n*{escape_markdown_inline(footer)}*")
     return "".join(pieces).strip() + "\n"
+
+
+def sources_markdown(citations: Sequence[Citation]) -> str:
+    """The web sources an answer cites, as a numbered list under it. Each URL passes the same
+    URL policy as links in the answer: only web links stay live; anything else is shown as
+    escaped text. Titles are model-chosen text and escaped."""
+    from .sanitize.urls import angle_url, url_kind
+
+    lines = []
+    for number, citation in enumerate(citations, 1):
+        title = escape_markdown_inline(citation.title or citation.url)
+        if url_kind(citation.url) == "web":
+            lines.append(f"{number}. [{title}](<{angle_url(citation.url)}>)")
+        else:
+            lines.append(f"{number}. {title} ({escape_markdown_inline(citation.url)})")
+    return neutralize_markdown("\n\n**Sources**\n\n" + "\n".join(lines) + "\n")
+
+
+def sources_plain(citations: Sequence[Citation]) -> str:
+    lines = [
+        f"{n}. {c.title + ' — ' if c.title else ''}{c.url}" for n, c in enumerate(citations, 1)
+    ]
+    return "Sources:\n" + "\n".join(lines)
 
 
 def result_markdown(result: ChatResult) -> str:
@@ -194,6 +219,8 @@ def compose_plain(
         pieces.append(text)
     elif status == Status.STREAMING:
         pieces.append("(thinking…)" if reasoning else "(waiting for the first token…)")
+    if result is not None and result.citations:
+        pieces.append(sources_plain(result.citations))
     footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"[{footer}]")

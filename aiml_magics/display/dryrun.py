@@ -41,7 +41,12 @@ def _cost_line(cost: Any) -> str:
     if cost.pricing is None:
         return f"Estimated cost: unknown ({cost.pricing_problem})."
     low = f"{cost.low_credits:,.0f} credits ({format_money(cost.low_dollars)})"
-    prices = f"${cost.pricing.input:g} / ${cost.pricing.output:g} per 1M prompt / output tokens"
+    pricing = cost.pricing
+    prices = f"${pricing.input:g} / ${pricing.output:g} per 1M prompt / output tokens"
+    if pricing.cached_input is not None:
+        prices += f", ${pricing.cached_input:g} per 1M cached prompt tokens"
+        if cost.cached_tokens:
+            prices += f" (~{min(cost.cached_tokens, cost.prompt_tokens):,} cached)"
     if cost.high_credits is None:
         return f"Estimated cost: from {low}, output not bounded (no max_tokens); {prices}."
     high = f"{cost.high_credits:,.0f} credits ({format_money(cost.high_dollars)})"

@@ -119,19 +119,17 @@ def confirm_call(name: str, arguments: str) -> bool:
 
 
 def assistant_message(result: ChatResult) -> dict[str, Any]:
-    """The assistant message that asked for tools, as it goes back to the model."""
-    return {
+    """The assistant message that asked for tools, as it goes back to the model: each call
+    with the keys it came with (Gemini's `extra_content` must be echoed unchanged), and the
+    message's own `extra_content` when it had one."""
+    message: dict[str, Any] = {
         "role": "assistant",
         "content": result.text or None,
-        "tool_calls": [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments or "{}"},
-            }
-            for call in result.tool_calls
-        ],
+        "tool_calls": [call.message() for call in result.tool_calls],
     }
+    if result.extra_content:
+        message["extra_content"] = result.extra_content
+    return message
 
 
 @dataclass(repr=False)
