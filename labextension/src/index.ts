@@ -4,12 +4,15 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { DEFAULT_PREFIX, insertAimlCell, resetConversation } from './commands';
+import { confirmReset, DEFAULT_PREFIX, insertAimlCell, resetConversation } from './commands';
+import { CodeCopyButtons } from './copybutton';
 import { AimlCellHighlighter, registerAimlLanguage } from './highlight';
 import { aimlInsertIcon } from './icon';
+import { sendNotebookWith } from './payload';
+import { WidgetFallback } from './widgetfallback';
 
 const PLUGIN_ID = 'aiml-magics:plugin';
 
@@ -21,7 +24,7 @@ export namespace CommandIDs {
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'Markdown highlighting of %%aiml cells, and commands to insert an AIML cell and reset the conversation.',
+    'Markdown highlighting of %%aiml cells, commands to insert an AIML cell and reset the conversation, the notebook sent with %%aiml runs, copy buttons on answer code, static stand-ins for gone widgets.',
   autoStart: true,
   requires: [INotebookTracker, IEditorLanguageRegistry],
   optional: [ICommandPalette, ISettingRegistry],
@@ -34,8 +37,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     registerAimlLanguage(languages);
     const highlighter = new AimlCellHighlighter();
-    tracker.forEach(panel => highlighter.watch(panel));
-    tracker.widgetAdded.connect((_, panel) => highlighter.watch(panel));
+    const copyButtons = new CodeCopyButtons();
+    const fallback = new WidgetFallback(tracker);
+    let fallbackReady = false;
+    const watch = (panel: NotebookPanel) => {
+      highlighter.watch(panel);
+      copyButtons.watch(panel);
+      sendNotebookWith(panel);
+      // The widget renderer class is reachable once ipywidgets has registered it.
+      fallbackReady = fallbackReady || fallback.patchFrom(panel);
+    };
+    tracker.forEach(watch);
+    tracker.widgetAdded.connect((_, panel) => watch(panel));
 
     let prefix = DEFAULT_PREFIX;
     if (settingRegistry) {
@@ -72,15 +85,23 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Reset AIML conversation',
       caption: "Forget the default %%aiml chat in this notebook's kernel (%aiml reset)",
       isEnabled: hasNotebook,
-      execute: async () => {
+      execute: async args => {
         const panel = tracker.currentWidget;
-        return panel ? resetConversation(panel) : false;
+        if (!panel) {
+          return false;
+        }
+        // `confirm: false` is for scripts that already asked; every menu entry asks.
+        if (args.confirm !== false && !(await confirmReset(panel))) {
+          return false;
+        }
+        return resetConversation(panel);
       }
     });
     if (palette) {
-      for (const command of [CommandIDs.insertCell, CommandIDs.reset]) {
-        palette.addItem({ command, category: 'AIML' });
-      }
+      // Both match "aiml" equally well, so the rank decides: Enter inserts a cell, the
+      // harmless command, and never resets.
+      palette.addItem({ command: CommandIDs.insertCell, category: 'AIML', rank: 0 });
+      palette.addItem({ command: CommandIDs.reset, category: 'AIML', rank: 1 });
     }
   }
 };

@@ -143,3 +143,30 @@ def test_editing_the_first_line_in_and_out_switches_highlighting(lab, notebook_f
     index = nb.append("y = 2")
     nb.wait(f"notebook.widgets[{index}].model.mimeType === '{PYTHON_MIME}'")
     assert nb.mimes() == [PYTHON_MIME, AIML_MIME, PYTHON_MIME]
+
+
+def test_magic_line_options_are_not_read_as_markdown(lab, notebook_factory):
+    nb = notebook_factory(["%%aiml --schema list[Contact] -m *mini*\nSee [the docs](http://x) *now*"])
+    nb.wait(f"notebook.widgets[0].model.mimeType === '{AIML_MIME}'")
+    lines = nb.cell(0).locator(".cm-line")
+    link = lines.nth(1).locator("span", has_text="the docs").first
+    link.wait_for()
+    styles = lab.page.evaluate(
+        """([magic, link]) => {
+          const look = el => {
+            const s = getComputedStyle(el);
+            return [s.color, s.textDecorationLine, s.fontStyle, s.fontWeight].join(' ');
+          };
+          return {
+            plain: look(magic),
+            magic: [...magic.querySelectorAll('span')].map(look),
+            link: look(link),
+          };
+        }""",
+        [lines.nth(0).element_handle(), link.element_handle()],
+    )
+    # The body is Markdown (the link is styled), the magic line is plain all through.
+    assert styles["link"] != styles["plain"], styles
+    assert all(style == styles["plain"] for style in styles["magic"]), styles
+    assert lines.nth(0).inner_text() == "%%aiml --schema list[Contact] -m *mini*"
+    lab.screenshot("magic-line")
