@@ -6,7 +6,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 /** What the cell inserted by "Insert AIML cell below" starts with, unless configured. */
 export const DEFAULT_PREFIX = '%%aiml';
 
-/** The code "Reset AIML conversation" runs in the kernel. */
+/** The code "Reset the AIML conversation…" runs in the kernel. */
 export const RESET_CODE = '%aiml reset';
 
 /**

@@ -82,7 +82,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     app.commands.addCommand(CommandIDs.reset, {
-      label: 'Reset AIML conversation',
+      // "AIML" later in the label than in "Insert AIML cell below": the palette ranks a label
+      // match by where it starts, so "aiml" + Enter inserts. The ellipsis: it asks first.
+      label: 'Reset the AIML conversation…',
       caption: "Forget the default %%aiml chat in this notebook's kernel (%aiml reset)",
       isEnabled: hasNotebook,
       execute: async args => {
@@ -98,8 +100,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     if (palette) {
-      // Both match "aiml" equally well, so the rank decides: Enter inserts a cell, the
-      // harmless command, and never resets.
+      // "aiml" + Enter must insert a cell (harmless), never reset: the labels decide it
+      // (see the reset label), the ranks keep that order for equally good matches.
       palette.addItem({ command: CommandIDs.insertCell, category: 'AIML', rank: 0 });
       palette.addItem({ command: CommandIDs.reset, category: 'AIML', rank: 1 });
     }

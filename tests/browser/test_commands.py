@@ -1,4 +1,4 @@
-"""The "Insert AIML cell below" and "Reset AIML conversation" commands, from every entry point."""
+"""The "Insert AIML cell below" and "Reset the AIML conversation…" commands, from every entry point."""
 
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def set_prefix_in_settings_editor(lab, value):
     field.fill(value)
     field.press("Tab")
     lab.page.wait_for_function(
-        "([command, value]) => window.jupyterapp.commands.caption(command).includes(value)",
+        "([command, value]) => window.jupyterapp.commands.caption(command)"
+        ".includes(` with ${value} below`)",
         arg=[INSERT, value],
     )
 
@@ -163,7 +164,7 @@ def test_kernel_menu_has_the_reset_entry(lab, notebook_factory):
     lab.page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").click()
     item = lab.page.locator(f".lm-Menu-item[data-command='{RESET}']")
     item.wait_for()
-    assert "Reset AIML conversation" in item.inner_text()
+    assert "Reset the AIML conversation…" in item.inner_text()
     lab.page.keyboard.press("Escape")
 
 
@@ -192,7 +193,7 @@ def test_palette_aiml_enter_inserts_and_never_resets(lab, notebook_factory, sim)
     # Reset from the palette asks first; Cancel (also the default button) keeps the chat.
     nb.js("notebook.model.sharedModel.deleteCell(2);")
     nb.select(1)
-    assert palette_run(lab, "reset aiml") == "Reset AIML conversation"
+    assert palette_run(lab, "reset aiml") == "Reset the AIML conversation…"
     dialog = lab.page.locator(".jp-Dialog")
     dialog.wait_for()
     lab.screenshot("reset-confirmation")

@@ -43,7 +43,7 @@ def test_plugin_commands_settings_and_shortcut_are_registered(lab):
         [PLUGIN, INSERT, RESET],
     )
     assert state["activated"]
-    assert state["labels"] == ["Insert AIML cell below", "Reset AIML conversation"]
+    assert state["labels"] == ["Insert AIML cell below", "Reset the AIML conversation…"]
     assert state["schema"]["default"] == "%%aiml"
     ours = {keys for command, keys in state["bindings"] if command == INSERT}
     assert ours, "the insert command has a keyboard shortcut"
@@ -59,7 +59,7 @@ def test_palette_lists_both_commands(lab, notebook_factory):
     search.fill("AIML")
     items = lab.page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel")
     items.filter(has_text="Insert AIML cell below").wait_for()
-    items.filter(has_text="Reset AIML conversation").wait_for()
+    items.filter(has_text="Reset the AIML conversation…").wait_for()
     lab.screenshot("palette")
     search.press("Escape")
 
