@@ -24,7 +24,9 @@ export namespace CommandIDs {
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'Markdown highlighting of %%aiml cells, commands to insert an AIML cell and reset the conversation, the notebook sent with %%aiml runs, copy buttons on answer code, static stand-ins for gone widgets.',
+    'Markdown highlighting of %%aiml cells, commands to insert an AIML cell and reset the ' +
+    'conversation, the notebook sent with %%aiml runs, copy buttons on answer code, ' +
+    'static stand-ins for gone widgets.',
   autoStart: true,
   requires: [INotebookTracker, IEditorLanguageRegistry],
   optional: [ICommandPalette, ISettingRegistry],

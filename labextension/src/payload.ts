@@ -66,7 +66,8 @@ export function textOutput(output: any): PayloadOutput | null {
   switch (output?.output_type) {
     case 'stream': {
       const { text, cut: truncated } = cut(output.text, limit);
-      return { output_type: 'stream', name: String(output.name ?? 'stdout'), text, ...flag(truncated) };
+      const name = String(output.name ?? 'stdout');
+      return { output_type: 'stream', name, text, ...flag(truncated) };
     }
     case 'execute_result':
     case 'display_data': {

@@ -16,12 +16,8 @@ OTHER = (
 )
 
 
-def test_code_blocks_of_answers_get_a_copy_button_that_copies_the_code(
-    lab, notebook_factory, sim
-):
-    lab.page.context.grant_permissions(
-        ["clipboard-read", "clipboard-write"], origin=lab.server.url
-    )
+def test_code_blocks_of_answers_get_a_copy_button_that_copies_the_code(lab, notebook_factory, sim):
+    lab.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.server.url)
     sim.script(Reply(content=ANSWER))
     nb = notebook_factory(["%load_ext aiml_magics", "%%aiml\nWrite greet", OTHER])
     for index in range(3):

@@ -1,4 +1,4 @@
-"""The "Insert AIML cell below" and "Reset the AIML conversation…" commands, from every entry point."""
+"""The "Insert AIML cell below" and "Reset the AIML conversation…" commands, from every entry."""
 
 from __future__ import annotations
 

@@ -146,7 +146,8 @@ def test_editing_the_first_line_in_and_out_switches_highlighting(lab, notebook_f
 
 
 def test_magic_line_options_are_not_read_as_markdown(lab, notebook_factory):
-    nb = notebook_factory(["%%aiml --schema list[Contact] -m *mini*\nSee [the docs](http://x) *now*"])
+    source = "%%aiml --schema list[Contact] -m *mini*\nSee [the docs](http://x) *now*"
+    nb = notebook_factory([source])
     nb.wait(f"notebook.widgets[0].model.mimeType === '{AIML_MIME}'")
     lines = nb.cell(0).locator(".cm-line")
     link = lines.nth(1).locator("span", has_text="the docs").first

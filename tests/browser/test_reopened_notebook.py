@@ -8,6 +8,7 @@ from aiml_magics.simulator import Reply
 
 pytestmark = pytest.mark.timeout(400)
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 ANSWER = "The saved answer survives the reload."
 # ipywidgets' manager waits about 2 s for a missing model before it gives up.
 SETTLE_MS = 4000
@@ -20,7 +21,7 @@ def test_reopened_notebook_shows_answers_without_widget_errors(lab, notebook_fac
     nb.run(1)
     widgets = nb.cell(1).locator(".jp-OutputArea .jupyter-widgets")
     widgets.first.wait_for()  # the live panel above the answer
-    saved = [o for o in nb.outputs(1) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    saved = [o for o in nb.outputs(1) if WIDGET_MIME in o.get("data", {})]
     assert saved, "the cell shows a widget, so the reopened notebook has one to replace"
     nb.save()
     nb.close()  # shuts the kernel down: the widget models are gone for good
