@@ -122,6 +122,9 @@ class ChatResult:
     recorded: str | None = None
     credits_saved: float | None = None
     error: Any = None  # why a batch row has no (complete) answer: an AimlError
+    # Which notebook context the request carried (labels, sizes, trims; never contents),
+    # set by the chat layer from `chat.context.AttachedContext.summary()`.
+    context: dict[str, Any] | None = None
 
     @property
     def dollars(self) -> float | None:
@@ -153,6 +156,7 @@ class ChatResult:
             "complete": self.complete,
             "simulated": self.simulated,
             **({"structured": self.structured.as_dict()} if self.structured else {}),
+            **({"context": self.context} if self.context else {}),
             **(
                 {"replayed": True, "recorded": self.recorded, "credits_saved": self.credits_saved}
                 if self.replayed

@@ -38,6 +38,7 @@ from .builtin import exception_text
 from .dispatch import describe
 from .redact import is_secret_name
 from .registry import cut, type_name
+from .tracebacks import SOURCE_LIMIT, failing_cell_source, private_paths_removed
 
 NOTEBOOK_KEY = "aimlNotebook"
 CELL_LIMIT = 8000  # characters of one cell's source or outputs before the budget applies
@@ -125,7 +126,7 @@ def _traceback(output: dict) -> str:
     lines = output.get("traceback")
     text = "\n".join(t for t in lines if isinstance(t, str)) if isinstance(lines, list) else ""
     head = f"{_joined(output.get('ename'))}: {_joined(output.get('evalue'))}"
-    return cut(_ANSI.sub("", text) or head, CELL_LIMIT)
+    return cut(private_paths_removed(_ANSI.sub("", text)) or head, CELL_LIMIT)
 
 
 def output_text(output: Any) -> str:
@@ -164,7 +165,11 @@ def cell_parts(
 def error_part(error: BaseException | None, cells: Sequence[NotebookCell]) -> ContextPart:
     """The last exception (as IPython keeps it), else the newest error output of the cells."""
     if error is not None:
-        return ContextPart("last error", "error", exception_text(error))
+        text = exception_text(error)
+        source = failing_cell_source(error)
+        if source:
+            text += f"\nThe cell that raised it:\n{cut(source, SOURCE_LIMIT)}"
+        return ContextPart("last error", "error", text)
     failed = next((cell for cell in reversed(cells) if cell.error), None)
     if failed is not None:
         return ContextPart(f"last error (in {failed.label})", "error", failed.error)

@@ -17,6 +17,7 @@ from aiml_magics.chat.context import (
 def shell():
     ip = InteractiveShell.instance()
     ip.history_manager.reset()
+    ip.execution_count = 1  # as in a new kernel: history index = execution count
     yield ip
     for name in ("frame", "total", "shout"):
         ip.user_ns.pop(name, None)
