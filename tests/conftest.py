@@ -16,6 +16,7 @@ from IPython.utils.capture import capture_output
 KERNEL_MODULES = {
     "test_kernel",
     "test_kernel_workflows",
+    "test_kernel_context",
     "test_tutorials",
     "test_replay_nbval",
     "test_batch_dask",  # worker processes of a Dask LocalCluster
