@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
-from .conversation import Turn
+from .conversation import Chat, Turn
 from .publish import publish, tell_listeners
 from .request import TurnRequest
 from .view import AnswerView, Status
@@ -48,6 +48,30 @@ def send_turn(
         return _send_row(session, request, view, cancel=cancel)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
+    messages = _context_messages(session, request, view, chat, offered)
+    try:
+        result = _answer(session, request, view, messages, cancel=cancel, ask=ask)
+    except errors.AimlError as exc:
+        _failed(session, view, exc, publish_partial=record)
+        raise
+
+    if request.json_mode:
+        result.json = parse_json_answer(result.text)
+    if request.context:
+        result.context = request.context.summary()
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
+    _settle(view, result, Status.DONE, metadata)
+    if record:
+        _keep(session, request, chat, result, offered)
+    return result
+
+
+def _context_messages(
+    session: Sender, request: TurnRequest, view: AnswerView, chat: Chat, offered: list[str]
+) -> list[dict[str, Any]]:
+    """The chat so far (as much as fits the context budget) and the new prompt; the view
+    is told when earlier turns were left out."""
     context = chat.context(
         request.key,
         request.user,
@@ -60,28 +84,30 @@ def send_turn(
             f"{context.dropped} earlier turn(s) left out to fit the context budget "
             f"(AimlMagics.context_tokens = {session.settings.context_tokens})"
         )
-    try:
-        result = _answer(session, request, view, context.messages, cancel=cancel, ask=ask)
-    except errors.AimlError as exc:
-        session.last_error = exc  # its whole text for `%aiml last-error`
-        _settle(view, exc.partial, _status_of(exc))
-        if (
-            exc.partial is not None
-            and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
-            and record
-        ):
-            publish(session.namespace, exc.partial)
-        raise
+    return context.messages
 
-    if request.json_mode:
-        result.json = parse_json_answer(result.text)
-    if request.context:
-        result.context = request.context.summary()
-    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
-    _settle(view, result, Status.DONE, metadata)
-    if not record:
-        return result
+
+def _failed(
+    session: Sender, view: AnswerView, error: errors.AimlError, *, publish_partial: bool
+) -> None:
+    """End the view on a failure and keep the error for `%aiml last-error`; a tool loop
+    stopped at its limit or an answer that never fit the schema is still published (not
+    recorded in the chat), so what it cost can be read."""
+    session.last_error = error  # its whole text for `%aiml last-error`
+    _settle(view, error.partial, _status_of(error))
+    if (
+        publish_partial
+        and error.partial is not None
+        and isinstance(error, (errors.ToolError, errors.SchemaAnswerError))
+    ):
+        publish(session.namespace, error.partial)
+
+
+def _keep(
+    session: Sender, request: TurnRequest, chat: Chat, result: ChatResult, offered: list[str]
+) -> None:
+    """A completed answer joins the chat (unless `--no-history`), `_aiml`, `-o` and the
+    listeners."""
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
     publish(
@@ -91,7 +117,6 @@ def send_turn(
         out_value=result.text if request.schema is None else result.parsed,
     )
     tell_listeners(session.listeners, result)
-    return result
 
 
 def _answer(
@@ -127,8 +152,7 @@ def _send_row(
     try:
         result = _answer(session, request, view, messages, cancel=cancel)
     except errors.AimlError as exc:
-        session.last_error = exc  # `%aiml last-error` tells a failed row's whole story too
-        _settle(view, exc.partial, _status_of(exc))
+        _failed(session, view, exc, publish_partial=False)  # a row is never published
         raise
     if request.json_mode:
         result.json = parse_json_answer(result.text)

@@ -3,7 +3,7 @@
 The options are declared in `options.py`, which of them go together in `rules.py`; the
 frontend that shows the cell is chosen once in `frontend.py`; comparisons and batches have
 their own modules (`compare.py`, `batch.py`), the `%aiml` subcommands theirs (`handlers.py`,
-declared in `registry.py`).
+declared in `registry.py`). Both magics show usage errors one way (`usage.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .completion import make_matcher
 from .context import notebook_context, request_metadata
 from .handlers import SubcommandsMixin
 from .options import cell_options, parse_options, request_params
+from .usage import shows_usage_errors
 
 
 @magics_class
@@ -84,6 +85,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
     @kwds(epilog=rules.help_section())
     @cell_options
     @cell_magic("aiml")
+    @shows_usage_errors
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
 
@@ -213,6 +215,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         return self.session.send(request, self.frontend().answer_view())
 
     @line_magic("aiml")
+    @shows_usage_errors
     def aiml_line(self, line: str) -> Any:
         """Manage chats, models, settings and the key. `%aiml help` lists every subcommand."""
         return self.dispatch_subcommand(line)

@@ -6,8 +6,8 @@ generation parameters come from `chat.params.PARAMS`; which options go together 
 table in `rules.py`.
 
 Errors about the options line are IPython's `UsageError` (printed as IPython prints its own
-magics' usage errors, argparse's included); `api.errors.UsageError` is for values the
-layers below cannot use (a bad DATA, tool or image), raised the same way from `batch()`.
+magics' usage errors, argparse's included); the library's `UsageError`, for values the layers
+below cannot use, reaches the user the same way (the rule is in `usage.py`).
 """
 
 from __future__ import annotations
