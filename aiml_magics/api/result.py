@@ -153,6 +153,9 @@ class ChatResult:
     # The message's opaque provider data (Gemini's thought signature): sent back unchanged.
     extra_content: dict[str, Any] | None = None
     client_request_id: str | None = None  # sent as X-Client-Request-Id; in the service's logs
+    # Which notebook context the request carried (labels, sizes, trims; never contents),
+    # set by the chat layer from `chat.context.AttachedContext.summary()`.
+    context: dict[str, Any] | None = None
 
     @property
     def dollars(self) -> float | None:
@@ -186,6 +189,7 @@ class ChatResult:
             "complete": self.complete,
             "simulated": self.simulated,
             **({"structured": self.structured.as_dict()} if self.structured else {}),
+            **({"context": self.context} if self.context else {}),
             **(
                 {"replayed": True, "recorded": self.recorded, "credits_saved": self.credits_saved}
                 if self.replayed

@@ -32,6 +32,9 @@ class DryRun:
     estimate: Estimate | None = None
     replay: str = ""  # how the replay mode would answer it
     tool_rounds: bool = False  # later requests of a tool loop depend on the answers
+    # The notebook context at the start of the user message: its summary and exact text.
+    context: dict[str, Any] | None = None
+    context_text: str = ""
 
 
 def plan(session: Session, request: TurnRequest, chat: Chat) -> DryRun:
@@ -59,6 +62,8 @@ def plan(session: Session, request: TurnRequest, chat: Chat) -> DryRun:
         ),
         replay=_replay_line(session, request, model, context.messages, params),
         tool_rounds=bool(request.tools),
+        context=request.context.summary() if request.context else None,
+        context_text=request.context.as_message_text() if request.context else "",
     )
 
 

@@ -29,6 +29,9 @@ class TurnRequest:
     confirm_tools: bool = False
     images: tuple[Any, ...] = ()  # images.Image sent with `user` (their parts are in it)
     schema: Any = None  # api.schema.OutputSchema: ask for structured output, parse the answer
+    # chat.context.AttachedContext: the notebook context already at the start of `user`;
+    # kept here so the answer can say what was attached (its summary, never its contents).
+    context: Any = None
     fresh: bool = False  # ask the service even when a recording could answer (`--fresh`)
     # One row of a batch (rows.py): the system prompt is its own, not a chat's; no chat, no
     # `_aiml`, no listeners (the batch reports once), and no question the user must answer.

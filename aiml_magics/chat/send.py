@@ -57,6 +57,8 @@ def send_turn(
 
     if request.json_mode:
         result.json = parse_json_answer(result.text)
+    if request.context:
+        result.context = request.context.summary()
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
     metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
     _settle(view, result, Status.DONE, metadata)

@@ -170,6 +170,11 @@ def compose_markdown(
     footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"\n\n---\n*{escape_markdown_inline(footer)}*")
+    sent = _context_summary(result)
+    if sent:
+        from .context import context_markdown
+
+        pieces.append(f"\n\n{context_markdown(sent)}")
     return "".join(pieces).strip() + "\n"
 
 
@@ -224,7 +229,17 @@ def compose_plain(
     footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"[{footer}]")
+    sent = _context_summary(result)
+    if sent:
+        from .context import context_line
+
+        pieces.append(f"[{context_line(sent)}]")
     return "\n\n".join(p for p in pieces if p)
+
+
+def _context_summary(result: ChatResult | None) -> dict[str, Any] | None:
+    """What the answer's request carried of the notebook (`ChatResult.context`), if any."""
+    return getattr(result, "context", None) if result is not None else None
 
 
 def _structured_done(result: ChatResult | None, status: Status) -> bool:

@@ -17,6 +17,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import kwds, magic_arguments
 
 from ..api.secret import Secret
+from ..chat.context import unescape
 from ..chat.conversation import Chat, cell_key
 from ..chat.interpolate import interpolate
 from ..chat.request import TurnRequest
@@ -26,22 +27,10 @@ from ..display.style import AnswerStyle
 from . import frontend as frontends
 from . import inputs, rules
 from .completion import make_matcher
+from .context import notebook_context, request_metadata
 from .handlers import SubcommandsMixin
 from .options import cell_options, parse_options, request_params
 from .usage import shows_usage_errors
-
-
-def request_metadata(info: Any, shell: Any) -> dict[str, Any]:
-    """The execute request's metadata (JupyterLab puts `deletedCells` there)."""
-    meta = getattr(info, "cell_meta", None)
-    if isinstance(meta, dict):
-        return meta
-    kernel = getattr(shell, "kernel", None)
-    try:
-        meta = kernel.get_parent().get("metadata") if kernel is not None else None
-    except Exception:
-        meta = None
-    return meta if isinstance(meta, dict) else {}
 
 
 @magics_class
@@ -102,7 +91,9 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
 
         The next %%aiml cell continues the same conversation; re-running a cell replaces
         its own turn. `{name}`, `{obj.attr}`, `{In[3]}` in the body are replaced by values
-        from the namespace (use `{{name}}` for a literal placeholder, or --raw).
+        from the namespace (use `{{name}}` for a literal placeholder, or --raw). `@name`
+        attaches a description of a variable (`@@` is a literal @); --context attaches
+        cells, outputs, the last error or the variables (shown under the answer).
 
         Examples::
 
@@ -111,6 +102,9 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
 
             %%aiml -m openai/gpt-4o -c review -o summary
             Summarise this dataframe description: {df_description}
+
+            %%aiml --context cells=3,errors
+            Why does @df have missing prices?
         """
         args = parse_options(self.aiml_cell, line)
         if not cell.strip():
@@ -147,7 +141,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
     def _request(self, args: argparse.Namespace, cell: str) -> tuple[TurnRequest, Chat]:
         """The cell's turn, and its chat (a copy for a dry run: it changes nothing)."""
         namespace = self.shell.user_ns
-        user = cell.strip() if args.raw else interpolate(cell.strip(), namespace)
+        body = cell.strip()
+        spec = args.context if args.context is not None else self.context
+        context = notebook_context(self, "" if args.raw else body, spec)
+        user = body if args.raw else interpolate(unescape(body), namespace)
+        user = context.prepend_to(user)
         offered = inputs.offered_tools(args, namespace)
         schema = inputs.output_schema(args, namespace)
         pictures = inputs.images(args, namespace)
@@ -176,6 +174,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             confirm_tools=args.confirm_tools,
             images=tuple(pictures),
             schema=schema,
+            context=context or None,
             fresh=args.fresh,
         )
         return request, chat
@@ -199,8 +198,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             one = dataclasses.replace(request, model=model or request.model)
             frontend.dry_run(plan(self.session, one, chat))
 
-    def send_prompt(self, prompt: str, *, chat: str, model: str | None, key_text: str) -> Any:
-        """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would."""
+    def send_prompt(
+        self, prompt: str, *, chat: str, model: str | None, key_text: str, context: Any = None
+    ) -> Any:
+        """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would;
+        `context` is the notebook context already at its start (shown under the answer)."""
         request = TurnRequest(
             user=prompt,
             key=cell_key(self._cell_id, key_text),
@@ -208,6 +210,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             model=model,
             params=self.default_params(),
             stream=self.stream,
+            context=context or None,
         )
         return self.session.send(request, self.frontend().answer_view())
 

@@ -47,6 +47,7 @@ TYPED = {
     "--schema": "--schema S",
     "-p response_format": "-p response_format=x",
     "--image-detail": "--image-detail low",
+    "--context": "--context cells",
 }
 
 
@@ -79,7 +80,7 @@ def rule_id(rule: rules.Rule) -> str:
 
 
 def test_the_table_has_todays_rules():
-    assert len(rules.RULES) == 23
+    assert len(rules.RULES) == 24
     assert {rule.kind for rule in rules.RULES} == {rules.NEEDS, rules.EXCLUDES, rules.ONLY_WITH}
 
 
