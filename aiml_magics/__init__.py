@@ -12,8 +12,10 @@ __version__ = "0.1.0"
 __all__ = [
     "AimlClient",
     "ChatResult",
+    "Evaluation",
     "Usage",
     "batch",
+    "evaluate",
     "load_ipython_extension",
     "tool",
     "unload_ipython_extension",
@@ -24,7 +26,9 @@ if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
     from .batching import batch
+    from .chat.evaluation import Evaluation
     from .chat.tools import tool
+    from .evaluating import evaluate
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -49,6 +53,8 @@ def _register_formatters(ipython: Any) -> None:
     markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
     markdown.for_type_by_name("aiml_magics.chat.batchrun", "BatchResult", _batch_markdown)
     markdown.for_type_by_name("aiml_magics.chat.compare", "Comparison", _comparison_markdown)
+    bundles = formatter.mimebundle_formatter
+    bundles.for_type_by_name("aiml_magics.chat.evaluation.result", "Evaluation", _evaluation_bundle)
 
 
 def _batch_markdown(result: Any) -> str:
@@ -61,6 +67,12 @@ def _comparison_markdown(comparison: Any) -> str:
     from .display.compare import comparison_markdown
 
     return comparison_markdown(comparison)
+
+
+def _evaluation_bundle(evaluation: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from .display.evaluation import evaluation_bundle
+
+    return evaluation_bundle(evaluation)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -87,6 +99,14 @@ def __getattr__(name: str) -> Any:
         from .batching import batch
 
         return batch
+    if name == "evaluate":  # the function; the module is aiml_magics.evaluating
+        from .evaluating import evaluate
+
+        return evaluate
+    if name == "Evaluation":
+        from .evaluating import Evaluation
+
+        return Evaluation
     if name == "tool":
         from .chat.tools import tool
 

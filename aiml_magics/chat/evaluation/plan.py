@@ -11,7 +11,7 @@ from itertools import combinations
 from typing import Any
 
 from ...api.errors import UsageError
-from . import judge as verdicts
+from . import verdicts
 from .metrics import ANSWER, JUDGE, PAIRWISE, Metric, judge
 
 

@@ -83,7 +83,7 @@ class Evaluation:
             latency_p50=("latency_s", "median"),
             latency_p95=("latency_s", lambda s: s.quantile(0.95) if s.notna().any() else math.nan),
             tokens=("total_tokens", "mean"),
-            judge_credits=("judge_credits", "sum"),
+            judge_credits=("judge_credits", "mean"),
         )
         for metric in self.metrics:
             means = self.row_means(metric).groupby(KEYS, sort=False)[metric]
@@ -109,7 +109,7 @@ class Evaluation:
                 raise UsageError(f"no prompt {prompt!r}; prompts: {', '.join(self.prompts)}")
             means = means[means["prompt"] == prompt]
         wide = means.pivot_table(index=["prompt", "row"], columns="model", values=name)
-        both = wide[[model_a, model_b]].dropna()
+        both = wide.reindex(columns=[model_a, model_b]).dropna()
         return stats.paired(
             model_a, model_b, name, both[model_a].tolist(), both[model_b].tolist(), seed=self.seed
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...api.errors import UsageError
 from ...api.result import USD_PER_CREDIT, ChatResult
-from . import judge as verdicts
+from . import verdicts
 from .plan import JudgeCall, Plan
 
 ANSWER_COLUMNS = ("row", "prompt", "model", "repeat", "answer", "error")
