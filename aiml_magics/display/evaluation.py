@@ -53,16 +53,11 @@ def figure(evaluation: Evaluation, metric: str) -> Any:
     image = heat.imshow(grid.to_numpy(dtype=float), cmap="viridis", aspect="auto")
     heat.set_xticks(range(len(grid.columns)), labels=list(grid.columns), rotation=30, ha="right")
     heat.set_yticks(range(len(grid.index)), labels=list(grid.index))
+    middle = (image.norm.vmin + image.norm.vmax) / 2
     for (y, x), value in _cells(grid):
-        heat.text(
-            x,
-            y,
-            "–" if math.isnan(value) else f"{value:.2f}",
-            ha="center",
-            va="center",
-            color="white",
-            fontsize=9,
-        )
+        label = "–" if math.isnan(value) else f"{value:.2f}"
+        ink = "black" if not math.isnan(value) and value > middle else "white"
+        heat.text(x, y, label, ha="center", va="center", color=ink, fontsize=9)
     heat.set_title(f"{metric}: prompts x models")
     fig.colorbar(image, ax=heat)
     fig._repr_png_ = lambda: png(fig)  # shown inline by any frontend, with or without pyplot
