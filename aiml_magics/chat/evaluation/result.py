@@ -86,11 +86,12 @@ class Evaluation:
             judge_credits=("judge_credits", "mean"),
         )
         for metric in self.metrics:
-            means = self.row_means(metric).groupby(KEYS, sort=False)[metric]
-            intervals = means.apply(lambda s: stats.bootstrap_ci(s.dropna(), seed=self.seed))
-            out[metric] = means.mean()
-            out[f"{metric}_low"] = [low for low, _ in intervals]
-            out[f"{metric}_high"] = [high for _, high in intervals]
+            intervals = {
+                key: (values.mean(), *stats.bootstrap_ci(values.dropna(), seed=self.seed))
+                for key, values in self.row_means(metric).groupby(KEYS, sort=False)[metric]
+            }
+            for place, suffix in enumerate(("", "_low", "_high")):
+                out[metric + suffix] = [intervals[key][place] for key in out.index]
         order = [c for m in self.metrics for c in (m, f"{m}_low", f"{m}_high")]
         rest = [c for c in out.columns if c not in order]
         return out[order + rest].reset_index()
