@@ -210,3 +210,22 @@ def test_a_whole_evaluation_replays_with_no_simulator(ip, aiml_simulator, tmp_pa
         recorded.summary.drop(columns=["latency_p50", "latency_p95"]),
     )
     assert replayed.pairs["winner"].equals(recorded.pairs["winner"])
+
+
+def test_progress_is_one_bar_over_every_batch_then_one_summary(run, ip, aiml_simulator):
+    aiml_simulator.latency = 0.1
+    ip.user_ns["data"] = DATA.head(12)
+    aiml_simulator.script_for(JUDGE, Reply(content="Verdict: A", times=100))
+    source = (
+        "import aiml_magics\n"
+        f"ev = aiml_magics.evaluate(data, '{{question}}', [{GOOD!r}, {SHAKY!r}], "
+        f"metrics=['pairwise'], judge={JUDGE!r}, concurrency=4)"
+    )
+    out = run(source)
+    assert out.error is None
+    texts = [o.data.get("text/plain", "") for o in out.outputs]
+    bars = [t for t in texts if "rows/s" in t]
+    assert bars and all(o.update for o in out.outputs[1:])  # one display, updated
+    totals = {t.split("] ")[1].split(" ")[0].split("/")[1] for t in bars}
+    assert totals == {"48"}  # 24 answers and 24 judge calls, counted as one run
+    assert texts[-1].startswith("Batch: 48 rows: 48 answered")
