@@ -15,8 +15,10 @@ __all__ = [
     "Evaluation",
     "Usage",
     "batch",
+    "describer",
     "evaluate",
     "load_ipython_extension",
+    "register_describer",
     "tool",
     "unload_ipython_extension",
     "__version__",
@@ -25,15 +27,16 @@ __all__ = [
 if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
-    from .batching import batch
+    from .chat.context import describer, register_describer
     from .chat.evaluation import Evaluation
     from .chat.tools import tool
-    from .evaluating import evaluate
+    from .magics.batch import batch
+    from .magics.evaluate import evaluate
 
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext aiml_magics`: register `%%aiml` and `%aiml` (idempotent)."""
-    from .magics import AimlMagics
+    from .magics.cell import AimlMagics
 
     if any(isinstance(m, AimlMagics) for m in ipython.configurables):
         return
@@ -77,7 +80,7 @@ def _evaluation_bundle(evaluation: Any) -> tuple[dict[str, Any], dict[str, Any]]
 
 def unload_ipython_extension(ipython: Any) -> None:
     """`%unload_ext aiml_magics`: drop the magics, their event hooks and their state."""
-    from .magics import AimlMagics
+    from .magics.cell import AimlMagics
 
     for magics in [m for m in ipython.configurables if isinstance(m, AimlMagics)]:
         magics.close()
@@ -95,20 +98,24 @@ def __getattr__(name: str) -> Any:
         from .api import result
 
         return getattr(result, name)
-    if name == "batch":  # the function; the module is aiml_magics.batching
-        from .batching import batch
+    if name == "batch":  # the function; its module is aiml_magics.magics.batch
+        from .magics.batch import batch
 
         return batch
-    if name == "evaluate":  # the function; the module is aiml_magics.evaluating
-        from .evaluating import evaluate
+    if name == "evaluate":  # the function; its module is aiml_magics.magics.evaluate
+        from .magics.evaluate import evaluate
 
         return evaluate
     if name == "Evaluation":
-        from .evaluating import Evaluation
+        from .chat.evaluation import Evaluation
 
         return Evaluation
     if name == "tool":
         from .chat.tools import tool
 
         return tool
+    if name in ("describer", "register_describer"):  # how `@name` mentions describe a type
+        from .chat.context import registry
+
+        return getattr(registry, name)
     raise AttributeError(f"module 'aiml_magics' has no attribute {name!r}")

@@ -139,12 +139,17 @@ def evaluation_markdown(evaluation: Evaluation) -> str:
     return neutralize_markdown("\n\n".join(parts) + "\n")
 
 
+def evaluation_text(evaluation: Evaluation) -> str:
+    """The plain-text form: the one-line repr and the summary table."""
+    return repr(evaluation) + "\n" + evaluation.summary.to_string(index=False)
+
+
 def evaluation_bundle(evaluation: Evaluation) -> tuple[dict[str, Any], dict[str, Any]]:
     """The display data (Markdown, plain text, the plot as PNG when matplotlib is there) and
     the metadata that keeps the summary in the saved notebook."""
     data: dict[str, Any] = {
         "text/markdown": evaluation_markdown(evaluation),
-        "text/plain": repr(evaluation) + "\n" + evaluation.summary.to_string(index=False),
+        "text/plain": evaluation_text(evaluation),
     }
     if evaluation.metrics and len(evaluation.table):
         # matplotlib is the `eval` extra: without it, the table alone

@@ -1,6 +1,6 @@
 """Evaluating prompts and models on data: metrics, the plan of requests, the tidy table and
 its statistics. Plain functions over data; sending is the batch engine's job (see
-`aiml_magics.evaluating`), drawing the display layer's (`display/evaluation.py`).
+`aiml_magics/magics/evaluate.py`), drawing the display layer's (`display/evaluation.py`).
 """
 
 from .metrics import Metric, contains, custom, exact, json, judge, numeric, pairwise, regex

@@ -1,10 +1,10 @@
-"""Running an evaluation's plan on the batch engine: one batch per model and repeat, then
-one batch of judge calls. Each batch gets what is left of `max_credits`; a batch that stops
-(the budget, an interrupt) stops the evaluation, and what completed is kept.
+"""Running an evaluation's plan on the batch engine (`batch.send_rows`): one batch per model
+and repeat, then one batch of judge calls. Each batch gets what is left of `max_credits`; a
+batch that stops (the budget, an interrupt) stops the evaluation, and what completed is kept.
 
-Only `run_batch` and `BatchSpec` of the batch engine are used, so its rate limits, retries,
+Only `send_rows` and `BatchSpec` of the batch engine are used, so its rate limits, retries,
 deduplication, resume (answers of an earlier run are not sent again), replay and session
-budget apply to every answer and every judge call.
+budget apply to every answer and every judge call. Nothing here touches the namespace.
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.result import ChatResult
-from ..batching import run_batch
 from ..chat.batchrun import BatchSpec, NotSentError, Summary
 from ..chat.evaluation.plan import JudgeCall, Plan
+from ..chat.evaluation.progress import Stages
 from ..chat.evaluation.tidy import answer_text
 from ..chat.session import Session
-from .progress import Stages
-
-FIELD = "_aiml_eval_prompt"  # the one field of the rows handed to the batch engine
-TEMPLATE = "{" + FIELD + "}"
+from .batch import send_rows
 
 
 @dataclass
@@ -86,18 +83,16 @@ class Runner:
             error = NotSentError(f"{why}; run the evaluation again")
             stages.summaries.append(Summary(rows=len(texts), not_sent=len(texts), stopped=why))
             return [ChatResult(complete=False, error=error) for _ in texts]
-        result = run_batch(
+        run = send_rows(
             self.session,
-            TEMPLATE,
-            [{FIELD: text} for text in texts],
             spec,
-            namespace={},
+            texts,
             concurrency=self.concurrency,
             max_credits=left,
             bar=stages.stage if stages.bar is not None else None,
         )
-        stages.summaries.append(result.summary)
-        return list(result.results)
+        stages.summaries.append(run.summary)
+        return list(run.results)
 
     def _credits_left(self, stages: Stages) -> float | None:
         if self.max_credits is None:

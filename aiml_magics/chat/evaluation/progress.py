@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from ..chat.batchrun import Snapshot, Summary
+from ..batchrun import Snapshot, Summary
 
 
 def merged(summaries: list[Summary]) -> Summary:
