@@ -21,7 +21,7 @@ from ..api.errors import UsageError
 from ..chat.evaluation import Evaluation
 from ..chat.evaluation.cost import DryRun
 from ..chat.evaluation.cost import dry_run as price
-from ..chat.evaluation.metrics import PAIRWISE, Metric, resolve
+from ..chat.evaluation.metrics import PAIRWISE, Metric, custom, resolve
 from ..chat.evaluation.plan import Plan, make_plan
 from ..chat.evaluation.stats import SEED
 from ..chat.evaluation.tidy import add_verdicts, answer_records
@@ -236,7 +236,10 @@ def eval_cell(magics: Any, frontend: Frontend, args: argparse.Namespace, cell: s
 def _metric(spec: str, namespace: Mapping[str, Any]) -> Any:
     """`--metric NAME`: a Metric or function in the notebook by that name, else a metric
     written as text (`exact`, `contains:COLUMN`, `regex:PATTERN`, `judge`, ...)."""
-    found = namespace.get(spec.strip()) if spec.strip().isidentifier() else None
-    if isinstance(found, Metric) or (callable(found) and not isinstance(found, type)):
+    name = spec.strip()
+    found = namespace.get(name) if name.isidentifier() else None
+    if isinstance(found, Metric):
         return found
+    if callable(found) and not isinstance(found, type):
+        return custom(found, name=name)  # named as typed, also when it is a lambda
     return spec

@@ -1,8 +1,9 @@
 """What an evaluation would send and cost, before anything is sent (`dry_run=True`).
 
-Each answer request is priced by `chat/estimate.py` like a single cell. A judge request
-quotes the answers it judges, which do not exist yet: its low end counts them as empty and
-its high end as long as the answering model may write (`max_tokens` or its output limit).
+Each answer request is priced by `chat/estimate.py` like a single cell: from its prompt
+alone (an empty answer) up to an answer as long as `max_tokens` or the model's output limit
+allows. A judge request quotes the answers it judges, which do not exist yet: its low end
+counts them as empty and its high end as that long. The message says both assumptions.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class DryRun:
     low_credits: float = 0.0
     high_credits: float | None = 0.0  # None: some output is not bounded
     unpriced: list[str] = field(default_factory=list)  # why some requests have no price
+    limits: list[str] = field(default_factory=list)  # what bounds the answers: max_tokens, ...
 
     @property
     def requests(self) -> int:
@@ -40,13 +42,17 @@ class DryRun:
             "from an earlier run or the replay recording cost nothing).",
         ]
         low = f"{self.low_credits:,.0f} credits ({format_money(self.low_credits * USD_PER_CREDIT)})"
+        lines.append(f"Estimated cost: at least {low}, the prompts alone (answers counted empty).")
         if self.high_credits is None:
-            lines.append(f"Estimated cost: from {low}; the output is not bounded (no max_tokens).")
+            lines.append("No upper estimate: some answers have no length limit (set --max-tokens).")
         else:
             high = self.high_credits
+            bound = " or ".join(dict.fromkeys(self.limits)) or "its limit"
             lines.append(
-                f"Estimated cost: {low} to {high:,.0f} credits "
-                f"({format_money(high * USD_PER_CREDIT)})."
+                f"At most {high:,.0f} credits ({format_money(high * USD_PER_CREDIT)}), assuming "
+                f"every answer is as long as {bound} allows"
+                + (" and every judge prompt quotes answers that long" if self.judge_calls else "")
+                + "; real answers are usually much shorter."
             )
         lines += [f"Not priced: {why}." for why in dict.fromkeys(self.unpriced)]
         return lines
@@ -68,6 +74,8 @@ def _add(dry: DryRun, cost: Estimate, extra_prompt_tokens: int | None = 0) -> No
         dry.unpriced.append(cost.pricing_problem)
         return
     dry.low_credits += cost.low_credits or 0.0
+    if cost.output_limit_from:
+        dry.limits.append(cost.output_limit_from)
     if dry.high_credits is None or cost.max_output is None or extra_prompt_tokens is None:
         dry.high_credits = None
         return
