@@ -76,8 +76,9 @@ def test_repeats_metrics_and_a_judge_from_the_options(run, ip, aiml_simulator, d
     answers = [r.body for r in aiml_simulator.chat_requests if r.body["model"] != JUDGE]
     assert len(answers) == 2 * 2 * ROWS and {b["seed"] for b in answers} == {1, 2}
     judged = [r for r in aiml_simulator.chat_requests if r.body["model"] == JUDGE]
-    # identical answers need no judge; differing ones are judged per repeat, in both orders
-    assert len(judged) == 2 * 2 * len(SHAKY_WRONG)
+    # one request per distinct judge prompt: equal answers make one (both orders and both
+    # repeats are the same text), differing ones two (the two orders; repeats are equal)
+    assert len(judged) == (ROWS - len(SHAKY_WRONG)) + 2 * len(SHAKY_WRONG)
     assert evaluation.metrics == ["exact", "last_digit"]
     assert set(evaluation.pairs["winner"]) == {"tie"}  # the first-position judge cancels out
     assert evaluation.stability.set_index("model").loc[SHAKY, "mean_distinct"] == 1.0
