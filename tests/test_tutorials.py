@@ -40,6 +40,7 @@ EXPECTED = {
     "08-compare-models",
     "09-replay-and-budget",
     "10-batch-over-data",
+    "14-evaluate-models",
 }
 NBVAL_TIMEOUT = 300
 STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over)\b)")  # batch rows: never

@@ -141,7 +141,11 @@ def evaluation_markdown(evaluation: Evaluation) -> str:
 
 def evaluation_text(evaluation: Evaluation) -> str:
     """The plain-text form: the one-line repr and the summary table."""
-    return repr(evaluation) + "\n" + evaluation.summary.to_string(index=False)
+    summary = evaluation.summary.copy()
+    for column in ("latency_p50", "latency_p95"):  # with their unit, as the table shows them
+        if column in summary:
+            summary[column] = [_number(v, 2) + " s" for v in summary[column]]
+    return repr(evaluation) + "\n" + summary.to_string(index=False)
 
 
 def evaluation_bundle(evaluation: Evaluation) -> tuple[dict[str, Any], dict[str, Any]]:
