@@ -12,9 +12,11 @@ __version__ = "0.1.0"
 __all__ = [
     "AimlClient",
     "ChatResult",
+    "Evaluation",
     "Usage",
     "batch",
     "describer",
+    "evaluate",
     "load_ipython_extension",
     "register_describer",
     "tool",
@@ -26,8 +28,10 @@ if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
     from .chat.context import describer, register_describer
+    from .chat.evaluation import Evaluation
     from .chat.tools import tool
     from .magics.batch import batch
+    from .magics.evaluate import evaluate
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -52,6 +56,8 @@ def _register_formatters(ipython: Any) -> None:
     markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
     markdown.for_type_by_name("aiml_magics.chat.batchreport", "BatchResult", _batch_markdown)
     markdown.for_type_by_name("aiml_magics.chat.comparison", "Comparison", _comparison_markdown)
+    bundles = formatter.mimebundle_formatter
+    bundles.for_type_by_name("aiml_magics.chat.evaluation.result", "Evaluation", _evaluation_bundle)
 
 
 def _batch_markdown(result: Any) -> str:
@@ -64,6 +70,12 @@ def _comparison_markdown(comparison: Any) -> str:
     from .display.compare import comparison_markdown
 
     return comparison_markdown(comparison)
+
+
+def _evaluation_bundle(evaluation: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from .display.evaluation import evaluation_bundle
+
+    return evaluation_bundle(evaluation)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -90,6 +102,14 @@ def __getattr__(name: str) -> Any:
         from .magics.batch import batch
 
         return batch
+    if name == "evaluate":  # the function; its module is aiml_magics.magics.evaluate
+        from .magics.evaluate import evaluate
+
+        return evaluate
+    if name == "Evaluation":
+        from .chat.evaluation import Evaluation
+
+        return Evaluation
     if name == "tool":
         from .chat.tools import tool
 

@@ -55,8 +55,8 @@ def batch(
     timeout) is queued again after the client's own retries (default 3). The key is read
     from the environment (or `%aiml key`) where the function runs: Dask workers use their own.
     """
-    shell, magics = _shell()
-    session = magics.session if magics is not None else _session(shell)
+    shell, magics = running_shell()
+    session = session_of(shell, magics)
     spec = _spec(session.settings, model, system, schema, params, json, fresh)
     result = run_batch(
         session,
@@ -69,7 +69,7 @@ def batch(
         retries=retries,
         fail_fast=fail_fast,
         out_col=out_col,
-        bar=_bar(shell, magics) if progress else None,
+        bar=progress_bar(shell, magics) if progress else None,
     )
     return result.data
 
@@ -126,7 +126,7 @@ def run_batch(
     table = read_rows(data)
     check_template(template, table, namespace)
     prompts = [fill(template, row, namespace) for row in table.rows]
-    runner = BatchRun(
+    runner = send_rows(
         session,
         spec,
         prompts,
@@ -134,11 +134,9 @@ def run_batch(
         max_credits=max_credits,
         retries=retries,
         fail_fast=fail_fast,
+        bar=bar,
     )
-    shown = bar(len(prompts)) if bar is not None and prompts else None
-    summary = runner.run(on_tick=shown)
-    if shown is not None:
-        shown.done(summary)
+    summary = runner.summary
     answers = assemble(
         table,
         runner.results,
@@ -156,7 +154,36 @@ def run_batch(
     return result
 
 
-def _shell() -> tuple[Any, Any]:
+def send_rows(
+    session: Session,
+    spec: BatchSpec,
+    prompts: list[str],
+    *,
+    concurrency: int = 8,
+    max_credits: float | None = None,
+    retries: int | None = None,
+    fail_fast: bool = False,
+    bar: Callable[[int], Any] | None = None,
+) -> BatchRun:
+    """Send finished prompts on the batch engine with a progress bar; the run, with its
+    `results` and `summary`. Nothing is published: callers decide what `_aiml` becomes."""
+    runner = BatchRun(
+        session,
+        spec,
+        prompts,
+        concurrency=concurrency,
+        max_credits=max_credits,
+        retries=retries,
+        fail_fast=fail_fast,
+    )
+    shown = bar(len(prompts)) if bar is not None and prompts else None
+    summary = runner.run(on_tick=shown)
+    if shown is not None:
+        shown.done(summary)
+    return runner
+
+
+def running_shell() -> tuple[Any, Any]:
     """The running IPython shell and its AimlMagics, when there are."""
     try:
         from IPython import get_ipython
@@ -170,17 +197,21 @@ def _shell() -> tuple[Any, Any]:
     return shell, magics
 
 
-def _session(shell: Any) -> Session:
-    """Outside a kernel with the extension (a script, a Dask worker): one session per
-    process, with default settings and the key from this process's environment."""
+def session_of(shell: Any, magics: Any) -> Session:
+    """The magics' session; outside a kernel with the extension (a script, a Dask worker),
+    one session per process, with default settings and the key from its environment."""
     global _default_session
+    if magics is not None:
+        return magics.session
     if _default_session is None:
         namespace = shell.user_ns if shell is not None else {}
         _default_session = Session(AimlSettings(), namespace)
     return _default_session
 
 
-def _bar(shell: Any, magics: Any) -> Callable[[int], Any] | None:
+def progress_bar(shell: Any, magics: Any) -> Callable[[int], Any] | None:
+    """The bar of a function call (`batch()`, `evaluate()`): the frontend of the running
+    cell makes it, or the script's when the magics are not loaded."""
     if magics is not None:
         return magics.frontend().batch_bar()
     return frontends.script_batch_bar(shell)

@@ -1,9 +1,10 @@
 """`%%aiml` and `%aiml`: the notebook-facing layer, kept thin over `chat.session.Session`.
 
 The options are declared in `options.py`, which of them go together in `rules.py`; the
-frontend that shows the cell is chosen once in `frontend.py`; comparisons and batches have
-their own modules (`compare.py`, `batch.py`), the `%aiml` subcommands theirs (`handlers.py`,
-declared in `registry.py`). Both magics show usage errors one way (`usage.py`).
+frontend that shows the cell is chosen once in `frontend.py`; comparisons, batches and
+evaluations have their own modules (`compare.py`, `batch.py`, `evaluate.py`), the `%aiml`
+subcommands theirs (`handlers.py`, declared in `registry.py`). Both magics show usage
+errors one way (`usage.py`).
 """
 
 from __future__ import annotations
@@ -113,6 +114,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         compared = inputs.compared_models(args)
         inputs.check_values(args)
         frontend = self.frontend(args.reasoning)
+        if args.eval is not None:
+            from .evaluate import eval_cell
+
+            eval_cell(self, frontend, args, cell)
+            return
         if args.over is not None:
             from .batch import over_cell
 

@@ -78,6 +78,15 @@ class Frontend:
 
         display(bundle, raw=True)
 
+    def evaluation(self, evaluation: Any) -> None:
+        """An evaluation's summary table and plot; the output's metadata keeps the summary."""
+        from IPython.display import display
+
+        from ..display.evaluation import evaluation_bundle
+
+        data, metadata = evaluation_bundle(evaluation)
+        display(data, metadata=metadata, raw=True)
+
     def heading(self, model: str) -> None:
         """The model's name above its part of a dry run of `--compare`."""
         from ..display.compose import escape_markdown_inline
@@ -135,6 +144,11 @@ class TerminalFrontend(Frontend):
 
     def show(self, bundle: dict[str, str]) -> None:
         print(bundle["text/plain"])
+
+    def evaluation(self, evaluation: Any) -> None:
+        from ..display.evaluation import evaluation_text
+
+        print(evaluation_text(evaluation))
 
     def heading(self, model: str) -> None:
         print(f"=== {model} ===")

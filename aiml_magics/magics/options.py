@@ -278,13 +278,44 @@ batch_options = option_group(
         "--concurrency",
         type=int,
         metavar="N",
-        help="Batch: requests in flight at once (default 8).",
+        help="Batch or evaluation: requests in flight at once (default 8).",
     ),
     argument(
         "--max-credits",
         type=float,
         metavar="N",
-        help="Batch: stop sending rows once the batch has spent N credits.",
+        help="Batch or evaluation: stop sending once it has spent N credits.",
+    ),
+)
+
+eval_options = option_group(
+    "Evaluation",
+    argument(
+        "--eval",
+        metavar="DATA",
+        help="Evaluate the body (a template over the rows' {fields}) on every row of DATA "
+        "with each model of --compare, scored by --metric; shows the summary with 95%% "
+        "intervals and the plot. -o VAR gets the Evaluation.",
+    ),
+    argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help="Evaluation: ask every row N times (repeat k is sent with seed k+1).",
+    ),
+    argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="Evaluation: a score, repeatable (default exact): exact[:COLUMN], "
+        "contains[:COLUMN], regex:PATTERN, numeric[:COLUMN[:TOL]], json, judge, pairwise, "
+        "or the name of a Metric or function in the notebook.",
+    ),
+    argument(
+        "--judge",
+        metavar="MODEL",
+        help="Evaluation: the model that scores the judge and pairwise metrics.",
     ),
 )
 
@@ -298,6 +329,7 @@ ALL_GROUPS = (
     input_options,
     run_options,
     batch_options,
+    eval_options,
 )
 
 

@@ -24,6 +24,7 @@ USED: dict[str, Callable[[argparse.Namespace], bool]] = {
     "-m/--model": lambda args: args.model is not None,
     "-c/--chat": lambda args: args.chat != "default",
     "-p response_format": lambda args: any(k == "response_format" for k, _ in args.param),
+    "--over or --eval": lambda args: args.over is not None or args.eval is not None,
 }
 
 
@@ -85,10 +86,35 @@ def _not_with_schema(option: str) -> Rule:
     )
 
 
+def _eval_only(option: str) -> Rule:
+    return Rule(option, ONLY_WITH, "--eval", f"{option} belongs to an evaluation: add --eval DATA")
+
+
+def _not_in_eval(option: str, why: str) -> Rule:
+    return Rule("--eval", EXCLUDES, option, f"{option} does not apply to --eval: {why}")
+
+
+_EVAL_ROWS = "each row is asked on its own, with no chat history"
 _NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES"
 
 # Checked in this order; the first broken rule is the error.
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "--eval",
+        NEEDS,
+        "--compare",
+        "--eval needs the models to evaluate: add --compare M1,M2",
+    ),
+    _not_in_eval("--over", "an evaluation runs its own batches; use one of the two"),
+    _not_in_eval("--keep", "an evaluation adds nothing to the conversation"),
+    *(
+        _not_in_eval(option, _EVAL_ROWS)
+        for option in ("-c/--chat", "--new", "--no-history", "--to-cell", "--out-col")
+    ),
+    *(
+        _not_in_eval(option, "answers are scored as text; evaluate without them")
+        for option in ("--tools", "--tool-choice", "--confirm-tools", "--image", "--schema")
+    ),
     Rule(
         "--keep", NEEDS, "--compare", "--keep MODEL chooses one answer of --compare MODELS; add it"
     ),
@@ -135,7 +161,17 @@ RULES: tuple[Rule, ...] = (
         "--context does not apply to a batch (--over): it would be sent again with every "
         "row; put what the rows need in {name} placeholders",
     ),
-    *(_batch_only(option) for option in ("--out-col", "--concurrency", "--max-credits")),
+    _batch_only("--out-col"),
+    *(
+        Rule(
+            option,
+            ONLY_WITH,
+            "--over or --eval",
+            f"{option} belongs to a batch or an evaluation: add --over DATA or --eval DATA",
+        )
+        for option in ("--concurrency", "--max-credits")
+    ),
+    *(_eval_only(option) for option in ("--repeats", "--metric", "--judge")),
     Rule(
         "--tool-choice",
         NEEDS,

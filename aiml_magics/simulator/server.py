@@ -19,7 +19,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
-from .per_model import PerModelScripts
+from .per_model import PerModelScripts, take
 from .profiles import Profile, profile_named
 from .ratelimit import RateLimit, Throttled
 from .records import RecordedRequest
@@ -263,10 +263,9 @@ class Simulator:
         reply whose `match` is in the request's last user message, else the first without one
         (counting down its `times`), else the default reply."""
         model = body.get("model") if isinstance(body, dict) else None
+        text = last_user_text(body)
         return (
-            self._per_model.next_for(model)
-            or _pop(self._queue, self._lock, last_user_text(body))
-            or Reply()
+            self._per_model.next_for(model, text) or _pop(self._queue, self._lock, text) or Reply()
         )
 
     def next_models_reply(self) -> Reply | None:
@@ -275,20 +274,7 @@ class Simulator:
 
 def _pop(queue: deque, lock: threading.Lock, text: str | None = None) -> Reply | None:
     with lock:
-        if not queue:
-            return None
-        matched = [e for e in queue if getattr(e[0], "match", None) is not None]
-        entry = None
-        if matched and text is not None:
-            entry = next((e for e in matched if e[0].match in text), None)
-        if entry is None:
-            entry = next((e for e in queue if getattr(e[0], "match", None) is None), None)
-        if entry is None:
-            return None
-        entry[1] -= 1
-        if entry[1] <= 0:
-            queue.remove(entry)
-        return entry[0]
+        return take(queue, text) if queue else None
 
 
 def last_user_text(body: Any) -> str | None:

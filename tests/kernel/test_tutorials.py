@@ -41,9 +41,10 @@ EXPECTED = {
     "09-replay-and-budget",
     "10-batch-over-data",
     "11-notebook-context",
+    "14-evaluate-models",
 }
 NBVAL_TIMEOUT = 300
-STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over)\b)")  # batch rows: never
+STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over|eval)\b)")  # batch, eval: never
 KEY_SETTING = re.compile(
     r"%(?:set_)?env\s+\w*KEY|environ\[[^\]]*KEY[^\]]*\]\s*=|\.set_key\(|%aiml\s+key\b"
     r"|api_key\s*=\s*['\"]"

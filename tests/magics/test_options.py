@@ -48,6 +48,11 @@ TYPED = {
     "-p response_format": "-p response_format=x",
     "--image-detail": "--image-detail low",
     "--context": "--context cells",
+    "--eval": "--eval rows",
+    "--over or --eval": "--over rows",
+    "--repeats": "--repeats 2",
+    "--metric": "--metric exact",
+    "--judge": "--judge j",
 }
 
 
@@ -80,7 +85,7 @@ def rule_id(rule: rules.Rule) -> str:
 
 
 def test_the_table_has_todays_rules():
-    assert len(rules.RULES) == 24
+    assert len(rules.RULES) == 40
     assert {rule.kind for rule in rules.RULES} == {rules.NEEDS, rules.EXCLUDES, rules.ONLY_WITH}
 
 

@@ -303,6 +303,8 @@ KEY_PATTERNS = [
 ALLOWED_TOKENS = re.compile(r"""(inference id |"inference_id": ")[0-9a-f]{32}\b""")
 # Images are stored as base64 `data:` URIs (thumbnails of the images sent with `--image`).
 DATA_URIS = re.compile(r"(data:image/(?:png|jpeg|gif|webp);base64,)[A-Za-z0-9+/]+={0,2}")
+# Plots are stored as base64 `image/png` outputs (an evaluation's figure).
+PNG_OUTPUTS = re.compile(r'("image/png": ")[A-Za-z0-9+/=\\n]+"')
 
 
 def key_findings(text: str, secret: str | None = None) -> list[str]:
@@ -312,6 +314,7 @@ def key_findings(text: str, secret: str | None = None) -> list[str]:
         findings.append("the simulator's key of this run")
     text = ALLOWED_TOKENS.sub(r"\1<id>", text)
     text = DATA_URIS.sub(r"\1<data>", text)
+    text = PNG_OUTPUTS.sub(r'\1<png>"', text)
     for label, pattern in KEY_PATTERNS:
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1

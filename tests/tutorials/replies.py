@@ -789,6 +789,59 @@ def notebook_context() -> list[Reply]:
     ]
 
 
+# -- 14-evaluate-models ------------------------------------------------------------------------
+
+# Rows go out concurrently, so every reply names the text it answers (`match`). Terse prompts
+# are queued first: a plain prompt (the bare question) is part of the terse one. The batch
+# engine sends identical requests once, so a judge prompt that recurs (same question and
+# answer in both repeats) is one request: the `times` below count distinct judge prompts.
+EVAL_BIG, EVAL_SMALL = "openai/gpt-4o", "qwen/qwen3-32b"
+EVAL_JUDGE = "anthropic/claude-sonnet-4.5"
+EVAL_TERSE = "nothing else. "
+EVAL_ANSWERS = {  # question start: (big plain, big terse, small plain, small terse per repeat)
+    "What is the capital": (
+        "The capital of Australia is Canberra.",
+        "Canberra",
+        "Sydney is the capital of Australia.",
+        ("Sydney", "Canberra"),
+    ),
+    "How many legs": ("A spider has 8 legs.", "8", "Spiders have 8 legs.", ("8", "8")),
+    "What is 15%": ("15% of 80 is 12.", "12", "15% of 80 is 12.", ("12", "12")),
+    "Which planet": (
+        "Mercury is the closest planet to the Sun.",
+        "Mercury",
+        "Mercury.",
+        ("Mercury", "Mercury"),
+    ),
+}
+
+
+def _eval(model: str, content: str, match: str, times: int) -> tuple[str, Reply]:
+    return (model, Reply(content=content, reasoning="", match=match, times=times))
+
+
+def evaluate_models() -> list[Reply | tuple[str, Reply]]:
+    terse, plain = [], []
+    for start, (big, big_terse, small, small_terse) in EVAL_ANSWERS.items():
+        asked = EVAL_TERSE + start
+        terse.append(_eval(EVAL_BIG, big_terse, asked, 2))
+        if small_terse[0] == small_terse[1]:
+            terse.append(_eval(EVAL_SMALL, small_terse[0], asked, 2))
+        else:
+            terse += [_eval(EVAL_SMALL, answer, asked, 1) for answer in small_terse]
+        plain += [_eval(EVAL_BIG, big, start, 2), _eval(EVAL_SMALL, small, start, 2)]
+    judge = [
+        # the rubric: Sydney is wrong, everything else right
+        _eval(EVAL_JUDGE, "Sydney is not the capital.\nScore: 1", "[Answer]\n```\nSydney", 2),
+        _eval(EVAL_JUDGE, "Correct.\nScore: 5", "[Answer]\n```\n", 10),
+        # pairwise: the better answer wins, and when both are right the judge says A
+        _eval(EVAL_JUDGE, "B is right.\nVerdict: B", "[Answer A]\n```\nSydney", 2),
+        _eval(EVAL_JUDGE, "A is right.\nVerdict: A", "[Answer B]\n```\nSydney", 2),
+        _eval(EVAL_JUDGE, "Both are right; A reads well.\nVerdict: A", "[Answer A]", 9),
+    ]
+    return terse + plain + judge
+
+
 REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -801,4 +854,5 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "09-replay-and-budget": replay_and_budget,
     "10-batch-over-data": batch_over_data,
     "11-notebook-context": notebook_context,
+    "14-evaluate-models": evaluate_models,
 }

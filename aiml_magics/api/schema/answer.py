@@ -85,8 +85,7 @@ class OutputSchema:
     def parse(self, text: str) -> tuple[Any, Any]:
         """The answer as (decoded JSON, typed value); ArgumentError names the field and
         the problem. A Markdown fence around the JSON is tolerated."""
-        match = _FENCED.match(text)
-        body = match.group(2) if match else text
+        body = unfenced(text)
         if not body.strip():
             raise ArgumentError(f"{ROOT}: the answer is empty, expected JSON")
         try:
@@ -101,6 +100,13 @@ class OutputSchema:
             check(data, self.loose, ROOT)
             return data, data
         return data, convert(data, self.target, ROOT)
+
+
+def unfenced(text: str) -> str:
+    """The text inside a Markdown fence wrapping the whole answer, else the text itself:
+    models often fence JSON even when asked not to."""
+    match = _FENCED.match(text)
+    return match.group(2) if match else text
 
 
 def drop_optional_nulls(value: Any, schema: Any) -> Any:
