@@ -14,7 +14,9 @@ __all__ = [
     "ChatResult",
     "Usage",
     "batch",
+    "embed",
     "load_ipython_extension",
+    "similar",
     "tool",
     "unload_ipython_extension",
     "__version__",
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from .api.result import ChatResult, Usage
     from .batching import batch
     from .chat.tools import tool
+    from .embedding import embed, similar
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -87,6 +90,10 @@ def __getattr__(name: str) -> Any:
         from .batching import batch
 
         return batch
+    if name in ("embed", "similar"):
+        from . import embedding
+
+        return getattr(embedding, name)
     if name == "tool":
         from .chat.tools import tool
 

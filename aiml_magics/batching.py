@@ -139,6 +139,12 @@ def run_batch(
     return result
 
 
+def current_session() -> Session:
+    """The session Python functions use: the loaded extension's, else one per process."""
+    shell, magics = _shell()
+    return magics.session if magics is not None else _session(shell)
+
+
 def _shell() -> tuple[Any, Any]:
     """The running IPython shell and its AimlMagics, when there are."""
     try:

@@ -14,6 +14,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .media_catalogue import MEDIA_ENTRIES
+
 if TYPE_CHECKING:
     from .profiles import Profile
 
@@ -180,6 +182,10 @@ MODELS: tuple[Model, ...] = (
         },
     ),
 )
+
+
+# Embedding, image, speech, transcription and video models (media_catalogue.py).
+MODELS += tuple(Model(entry, entry["id"], extras) for entry, extras in MEDIA_ENTRIES)
 
 
 def find_model(name: str) -> Model | None:

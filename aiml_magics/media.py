@@ -1,0 +1,1 @@
+"""Images, speech, transcription and video as Python functions (see chat/generate.py)."""
