@@ -15,8 +15,13 @@ __all__ = [
     "Usage",
     "batch",
     "embed",
+    "generate_image",
+    "generate_video",
+    "jobs",
     "load_ipython_extension",
     "similar",
+    "speak",
+    "transcribe",
     "tool",
     "unload_ipython_extension",
     "__version__",
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from .batching import batch
     from .chat.tools import tool
     from .embedding import embed, similar
+    from .media import generate_image, generate_video, jobs, speak, transcribe
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -94,6 +100,10 @@ def __getattr__(name: str) -> Any:
         from . import embedding
 
         return getattr(embedding, name)
+    if name in ("generate_image", "generate_video", "jobs", "speak", "transcribe"):
+        from . import media
+
+        return getattr(media, name)
     if name == "tool":
         from .chat.tools import tool
 

@@ -20,6 +20,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     "stt": ("stt",),
     "video": ("video",),
 }
+# What each kind uses when no model is named.
+DEFAULT_MODELS: dict[str, str] = {
+    "embedding": "openai/text-embedding-3-small",
+    "image": "flux-pro/v1.1",
+    "tts": "openai/gpt-4o-mini-tts",
+    "stt": "#g1_whisper-large",
+    "video": "google/veo-3.1-lite",
+}
 
 
 @dataclass(frozen=True)

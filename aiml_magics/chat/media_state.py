@@ -24,6 +24,7 @@ class Job:
     asset: Any = None  # the saved result (an assets.Asset) once fetched
     text: str | None = None  # a transcription's text
     params: dict[str, Any] = field(default_factory=dict)
+    maker: Any = field(default=None, repr=False)  # what saves a video fetched later
 
     @property
     def finished(self) -> bool:
