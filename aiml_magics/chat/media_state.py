@@ -35,6 +35,9 @@ class Job:
         return self.updated - self.started
 
 
+ASSET_HEADERS = ("kind", "model", "files", "bytes", "credits", "replayed")
+
+
 @dataclass(frozen=True)
 class AssetUse:
     """One asset a request of this session produced or replayed (for `%aiml usage`)."""
@@ -80,3 +83,17 @@ class MediaState:
     def assets(self) -> list[AssetUse]:
         with self._lock:
             return list(self._assets)
+
+    def usage_rows(self) -> list[list[Any]]:
+        """`%aiml usage`'s assets table: one row per kind and model (see ASSET_HEADERS)."""
+        rows: dict[tuple[str, str], list[Any]] = {}
+        for use in self.assets():
+            row = rows.setdefault((use.kind, use.model), [use.kind, use.model, 0, 0, 0.0, 0])
+            row[2] += 1
+            row[3] += use.size
+            row[4] += (use.credits or 0.0) if not use.replayed else 0.0
+            row[5] += int(use.replayed)
+        return [
+            [kind, model, files, f"{size:,}", f"{credits:,.0f}", replayed]
+            for kind, model, files, size, credits, replayed in rows.values()
+        ]

@@ -81,20 +81,21 @@ class MediaSim:
 
     def reset(self) -> None:
         with self._lock:
-            self._faults: deque[list[Any]] = deque()  # [reply, path or None, remaining]
+            self._faults: deque[list[Any]] = deque()  # [reply, path, method, remaining]
             self._plans: deque[VideoPlan] = deque()
             self._files: dict[str, tuple[bytes, str]] = {}
             self._jobs: dict[str, _Job] = {}
             self._heard: dict[str, str] = {}  # sha256 of audio this simulator spoke -> text
             self.stt_plan = VideoPlan(queued=0.05, generating=0.1)
 
-    def script(self, *replies: Reply, path: str | None = None) -> None:
-        """Queue error replies for media requests (`path` one endpoint, None any)."""
+    def script(self, *replies: Reply, path: str | None = None, method: str | None = None) -> None:
+        """Queue error replies for media requests: those to `path` (None: any media
+        endpoint) with `method` (None: any), such as `method="GET"` for every poll."""
         for reply in replies:
             if not isinstance(reply, Reply) or not reply.is_error:
                 raise TypeError("media faults are error replies: Reply.error(status, ...)")
         with self._lock:
-            self._faults.extend([reply, path, reply.times] for reply in replies)
+            self._faults.extend([reply, path, method, reply.times] for reply in replies)
 
     def plan_video(self, *plans: VideoPlan) -> None:
         """How the next video jobs go, one plan each (then the default plan)."""
@@ -110,12 +111,12 @@ class MediaSim:
 
     # -- used by the routes ------------------------------------------------------------------
 
-    def next_fault(self, path: str) -> Reply | None:
+    def next_fault(self, path: str, method: str) -> Reply | None:
         with self._lock:
             for entry in self._faults:
-                if entry[1] in (None, path):
-                    entry[2] -= 1
-                    if entry[2] <= 0:
+                if entry[1] in (None, path) and entry[2] in (None, method):
+                    entry[3] -= 1
+                    if entry[3] <= 0:
                         self._faults.remove(entry)
                     return entry[0]
         return None
@@ -191,7 +192,7 @@ def _gate(handler: SimulatorHandler, body: Any, authorized: bool) -> bool:
     if handler.wait(simulator.pacing.latency):
         handler.abort()
         return False
-    fault = simulator.media.next_fault(handler.route_path)
+    fault = simulator.media.next_fault(handler.route_path, handler.command)
     if fault is not None:
         if handler.wait(fault.first_byte_delay):
             handler.abort()
