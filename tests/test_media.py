@@ -360,6 +360,7 @@ def test_generations_replay_from_the_assets_folder_without_the_service(
     body = recording.read_text()
     assert base64.b64encode(image.assets[0].data).decode()[:40] not in body
     assert image.assets[0].sha256 in body and video.assets[0].sha256 in body
+    assert aiml_simulator.api_key not in body
     sent = len(aiml_simulator.requests)
 
     ip.run_line_magic("unload_ext", "aiml_magics")
@@ -401,3 +402,27 @@ def test_models_by_kind_come_with_their_prices(ip, aiml_simulator):
     assert {m.id for m in list_models(client, "embedding")} >= {"openai/text-embedding-3-small"}
     assert MediaPricing.from_api({"kind": "variable", "currency": "USD"}).kind == "variable"
     assert MediaPricing.from_api({"kind": "fixed", "currency": "EUR", "units": []}) is None
+
+
+def test_the_assets_folder_sits_beside_the_notebook(ip, tmp_path, monkeypatch, aiml_simulator):
+    notebook = tmp_path / "project" / "analysis.ipynb"
+    notebook.parent.mkdir()
+    monkeypatch.setenv("AIML_NOTEBOOK", str(notebook))
+    made = aiml_magics.generate_image("beside", show=False)
+    assert made.assets[0].path.parent == notebook.parent / "aiml-assets"
+
+
+def test_an_image_in_another_format_is_shown_as_png(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from aiml_magics.display.media import image_bundle
+
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 10, 10)).save(gif, format="GIF")
+    asset = AssetStore(tmp_path).put(gif.getvalue(), "image/gif", "image")
+    bundle, _ = image_bundle(asset)
+    assert set(bundle) == {"image/png", "text/plain"}
+    shown = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert shown.size == (4, 3) and shown.format == "PNG"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .kinds import DEFAULT_MODELS
 from .result import Usage
 from .retry import RetryNotice
 from .service import Cost, call_json
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from .client import AimlClient
 
 PATH = "/v1/embeddings"
-DEFAULT_EMBEDDING_MODEL = "openai/text-embedding-3-small"
+DEFAULT_EMBEDDING_MODEL = DEFAULT_MODELS["embedding"]
 
 
 @dataclass
