@@ -14,11 +14,13 @@ __all__ = [
     "ChatResult",
     "Usage",
     "batch",
+    "describer",
     "embed",
     "generate_image",
     "generate_video",
     "jobs",
     "load_ipython_extension",
+    "register_describer",
     "similar",
     "speak",
     "transcribe",
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
     from .batching import batch
+    from .chat.context import describer, register_describer
     from .chat.tools import tool
     from .embedding import embed, similar
     from .media import generate_image, generate_video, jobs, speak, transcribe
@@ -108,4 +111,8 @@ def __getattr__(name: str) -> Any:
         from .chat.tools import tool
 
         return tool
+    if name in ("describer", "register_describer"):  # how `@name` mentions describe a type
+        from .chat.context import registry
+
+        return getattr(registry, name)
     raise AttributeError(f"module 'aiml_magics' has no attribute {name!r}")

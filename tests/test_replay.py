@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
-from aiml_magics.chat.replay import Recording, ReplayStore, canonical_request, request_key
 from aiml_magics.simulator import Reply
 
 
@@ -256,74 +252,3 @@ def test_a_tool_loop_replays_request_by_request(run, ip, recording, aiml_simulat
     run(cell, cell_id="c1")
     assert len(aiml_simulator.chat_requests) == 3
     assert aiml_simulator.chat_requests[-1].body["messages"][-1]["content"] == "190.0"
-
-
-APPENDER = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from aiml_magics.api.result import ChatResult
-    from aiml_magics.chat.replay import Recording, ReplayStore, canonical_request
-
-    path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    store = ReplayStore(path)
-    for number in range(count):
-        request = canonical_request("m", [{"role": "user", "content": f"{name} {number}"}], {})
-        store.add(Recording.of(request, ChatResult(text=f"{name} {number}")), replace=False)
-        if number % 10 == 0:  # a replacement: a new file renamed over the old one
-            again = Recording.of(request, ChatResult(text=f"{name} {number} again"))
-            store.add(again, replace=True)
-    """
-)
-
-
-def test_two_processes_appending_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "shared.aiml.jsonl"
-    count = 60
-    writers = [
-        subprocess.Popen([sys.executable, "-c", APPENDER, str(path), name, str(count)])
-        for name in ("left", "right")
-    ]
-    assert [w.wait(timeout=120) for w in writers] == [0, 0]
-    store = ReplayStore(path)
-    texts = {r.answer["text"] for r in store.recordings().values()}
-    assert store.damaged == []
-    for name in ("left", "right"):
-        for number in range(count):
-            expected = f"{name} {number}" + (" again" if number % 10 == 0 else "")
-            assert expected in texts
-    assert len(path.read_text().splitlines()) == 2 * count, (
-        "each replacement dropped its older line"
-    )
-
-
-def test_images_are_keyed_by_the_digest_of_their_bytes():
-    png = "data:image/png;base64,iVBORw0KGgo="
-    message = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": png}}]}
-    canonical = canonical_request("m", [message], {"stream": True, "temperature": 0})
-    part = canonical["messages"][0]["content"][0]["image_url"]
-    assert part["media_type"] == "image/png" and part["bytes"] == 8 and len(part["sha256"]) == 64
-    assert "url" not in part
-    assert canonical["params"] == {"temperature": 0}, "transport fields are not part of the key"
-    other = canonical_request("m", [message], {"stream": False, "temperature": 0})
-    assert request_key(canonical) == request_key(other)
-
-
-def test_a_recording_line_round_trips():
-    from aiml_magics.api.result import ChatResult, ToolCall, Usage
-
-    result = ChatResult(
-        text="t",
-        reasoning="r",
-        model="up",
-        usage=Usage(1, 2, 0, 3),
-        credits_used=10,
-        inference_id="abc",
-        tool_calls=[ToolCall("id1", "f", "{}")],
-    )
-    request = canonical_request("m", [{"role": "user", "content": "q"}], {})
-    parsed = Recording.parse(Recording.of(request, result).line())
-    back = parsed.result("m")
-    assert (back.text, back.reasoning, back.model, back.inference_id) == ("t", "r", "up", "abc")
-    assert back.tool_calls[0].name == "f" and back.usage.total_tokens == 3
-    assert back.credits_used is None and back.credits_saved == 10 and back.replayed
