@@ -19,7 +19,7 @@ from .chat.media_state import Job
 
 
 def _store(session: Any, assets: str | Path | None) -> AssetStore:
-    return AssetStore(assets_folder(session.namespace, assets))
+    return AssetStore(assets_folder(session, assets))
 
 
 def _in_notebook() -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,12 +129,12 @@ class AssetStore:
             ) from None
 
 
-def assets_folder(namespace: Mapping[str, Any], explicit: str | os.PathLike | None = None) -> Path:
-    """`aiml-assets/` beside the notebook this kernel runs, else in the working directory."""
+def assets_folder(session: Any, explicit: str | os.PathLike | None = None) -> Path:
+    """`aiml-assets/` beside the notebook's replay recording: beside the notebook when the
+    kernel knows it, else in the working directory (or beside an explicit `replay_path`), so
+    a recording and the files it names travel together."""
     if explicit:
         return Path(explicit).expanduser().absolute()
-    from .replay import notebook_path
+    from .replay import recording_path
 
-    notebook = notebook_path(namespace)
-    base = notebook.parent if notebook is not None else Path.cwd()
-    return base / FOLDER
+    return recording_path(session.settings, session.namespace).parent / FOLDER
