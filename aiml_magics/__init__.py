@@ -32,16 +32,16 @@ __all__ = [
 if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
-    from .batching import batch
     from .chat.context import describer, register_describer
     from .chat.tools import tool
-    from .embedding import embed, similar
-    from .media import generate_image, generate_video, jobs, speak, transcribe
+    from .magics.batch import batch
+    from .magics.embedding import embed, similar
+    from .magics.media import generate_image, generate_video, jobs, speak, transcribe
 
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext aiml_magics`: register `%%aiml` and `%aiml` (idempotent)."""
-    from .magics import AimlMagics
+    from .magics.cell import AimlMagics
 
     if any(isinstance(m, AimlMagics) for m in ipython.configurables):
         return
@@ -77,7 +77,7 @@ def _comparison_markdown(comparison: Any) -> str:
 
 def unload_ipython_extension(ipython: Any) -> None:
     """`%unload_ext aiml_magics`: drop the magics, their event hooks and their state."""
-    from .magics import AimlMagics
+    from .magics.cell import AimlMagics
 
     for magics in [m for m in ipython.configurables if isinstance(m, AimlMagics)]:
         magics.close()
@@ -95,16 +95,16 @@ def __getattr__(name: str) -> Any:
         from .api import result
 
         return getattr(result, name)
-    if name == "batch":  # the function; the module is aiml_magics.batching
-        from .batching import batch
+    if name == "batch":  # the function; its module is aiml_magics.magics.batch
+        from .magics.batch import batch
 
         return batch
-    if name in ("embed", "similar"):
-        from . import embedding
+    if name in ("embed", "similar"):  # the functions; their module is magics.embedding
+        from .magics import embedding
 
         return getattr(embedding, name)
     if name in ("generate_image", "generate_video", "jobs", "speak", "transcribe"):
-        from . import media
+        from .magics import media
 
         return getattr(media, name)
     if name == "tool":

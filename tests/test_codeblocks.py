@@ -1,6 +1,6 @@
 """Which code block `--to-cell` takes from an answer."""
 
-from aiml_magics.codeblocks import fenced_blocks, select_code
+from aiml_magics.magics.codeblocks import fenced_blocks, select_code
 
 ANSWER = """Intro.
 

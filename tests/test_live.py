@@ -17,6 +17,7 @@ from aiml_magics.display.blocks import settled_cut
 from aiml_magics.display.compose import compose_markdown
 from aiml_magics.display.live import LiveView
 from aiml_magics.display.sanitize import is_safe_markdown
+from aiml_magics.display.style import AnswerStyle
 from aiml_magics.display.views import DisplayView
 from aiml_magics.simulator import Reply
 from aiml_magics.simulator.answers import mixed_markdown
@@ -78,10 +79,11 @@ class RecordingScreen:
         return max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0)
 
 
-def live_view(**kwargs):
+def live_view(interval: float = 0.1, reasoning_mode: str = "collapse", **kwargs):
     clock = FakeClock()
     screen = RecordingScreen(clock)
-    view = LiveView(clock=clock, screen=screen, **kwargs)
+    style = AnswerStyle(reasoning_mode=reasoning_mode, update_interval=interval)
+    view = LiveView(clock=clock, screen=screen, style=style, **kwargs)
     return view, clock, screen
 
 
@@ -225,7 +227,7 @@ def test_a_paced_answer_never_stands_still_longer_than_the_interval():
     classic_screen = RecordingScreen(classic_clock)
     classic = DisplayView(
         clock=classic_clock,
-        interval=0.1,
+        style=AnswerStyle(update_interval=0.1),
         publish=lambda bundle, meta, first: classic_screen.show(bundle),
     )
     stream(classic, classic_clock, text, chunk=4, seconds=0.01)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import pytest
 from IPython.utils.capture import capture_output
 
-from aiml_magics import commands
-from aiml_magics.completion import cell_options, option_choices
-from aiml_magics.magics import AimlMagics
+from aiml_magics.magics import AimlMagics, registry
+from aiml_magics.magics.completion import cell_options, option_choices
 
 # `shell.complete` (what TAB asks in a plain shell) warns of a future API; the answer is the same.
 pytestmark = [
@@ -55,7 +54,7 @@ def test_the_completer_lists_exactly_the_declared_options():
     assert cell_options(PARSER) == DECLARED_OPTIONS
 
 
-@pytest.mark.parametrize("name", commands.NAMES)
+@pytest.mark.parametrize("name", registry.NAMES)
 def test_every_subcommand_completes_appears_in_help_and_in_the_error(ip, name):
     assert name in tab(ip, "%aiml ")
     with capture_output() as help_output:
@@ -76,11 +75,11 @@ def test_the_unknown_subcommand_error_names_them_all(ip):
 
 def test_every_declared_subcommand_has_a_handler_and_no_handler_is_undeclared():
     handlers = {name for name in dir(AimlMagics) if name.startswith("_sub_")}
-    assert handlers == {command.handler for command in commands.SUBCOMMANDS}
+    assert handlers == {command.handler for command in registry.SUBCOMMANDS}
 
 
 @pytest.mark.parametrize(
-    "command", [c for c in commands.SUBCOMMANDS if c.flags], ids=lambda c: c.name
+    "command", [c for c in registry.SUBCOMMANDS if c.flags], ids=lambda c: c.name
 )
 def test_subcommand_flags_complete(ip, command):
     assert set(command.flags) <= set(tab(ip, f"%aiml {command.name} "))

@@ -9,6 +9,7 @@ import pytest
 from aiml_magics.api.result import ChatResult, Usage, format_money
 from aiml_magics.chat.view import Status
 from aiml_magics.display.compose import footer_text
+from aiml_magics.display.style import AnswerStyle
 from aiml_magics.display.views import DisplayView, TerminalView, Throttle
 
 
@@ -32,11 +33,14 @@ def stream_into(view, clock, text, reasoning="", piece=8, seconds_per_piece=0.01
     return result
 
 
-def recording_view(**kwargs):
+def recording_view(interval: float = 0.1, **kwargs):
     published = []
     clock = FakeClock()
     view = DisplayView(
-        clock=clock, publish=lambda b, m, first: published.append((b, m, first)), **kwargs
+        clock=clock,
+        publish=lambda b, m, first: published.append((b, m, first)),
+        style=AnswerStyle(update_interval=interval),
+        **kwargs,
     )
     return view, clock, published
 

@@ -65,6 +65,12 @@ class AimlError(Exception):
 
 
 class UsageError(AimlError):
+    """A value the library cannot use (DATA of a batch, a tool, an image, a schema).
+
+    The magics raise IPython's own `UsageError` for problems of the options line, as every
+    IPython magic does; this one is what the layers below raise, in a notebook or not.
+    """
+
     title = "Usage error"
 
 

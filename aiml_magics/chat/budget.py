@@ -17,7 +17,7 @@ from .estimate import Estimate, estimate
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
-    from .session import Session
+    from .sender import Spender
 
 RAISE_IT = (
     "Raise it with %config AimlMagics.budget_credits = N (2,000,000 credits = $1) "
@@ -29,11 +29,11 @@ class BudgetError(errors.AimlError):
     title = "Budget"
 
 
-def credits_text(credits: float) -> str:
-    return f"{credits:,.0f} credits ({format_money(credits * USD_PER_CREDIT)})"
+def credits_text(amount: float) -> str:
+    return f"{amount:,.0f} credits ({format_money(amount * USD_PER_CREDIT)})"
 
 
-def summary(session: Session) -> str:
+def summary(session: Spender) -> str:
     """`Budget: ... · spent ... · left ...` ('' when the session has no budget)."""
     budget = session.settings.budget_credits
     if budget is None:
@@ -46,7 +46,7 @@ def summary(session: Session) -> str:
 
 
 def check(
-    session: Session,
+    session: Spender,
     client: AimlClient,
     model: str,
     messages: list[dict[str, Any]],

@@ -10,7 +10,6 @@ Nothing is recorded in the chat until an answer is chosen (`Comparison.choose`).
 from __future__ import annotations
 
 import dataclasses
-import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,13 +22,13 @@ from ..api import errors
 from ..api.result import ChatResult
 from .cancel import Cancel
 from .conversation import Turn
+from .publish import tell_listeners
 from .request import TurnRequest
 from .view import Status
 
 if TYPE_CHECKING:
     from .session import Session
 
-log = logging.getLogger(__name__)
 
 MIN_MODELS, MAX_MODELS = 2, 6
 STOP_GRACE = 1.0  # seconds the workers get to notice an interrupt before they are left behind
@@ -266,11 +265,7 @@ class Comparison:
         result = state.result
         session.chats.get(request.chat).record(Turn.from_result(request.key, request.user, result))
         self.chosen = model
-        for listener in [*session.listeners]:
-            try:
-                listener(result)
-            except Exception as exc:  # a broken panel must not undo a choice
-                log.warning("aiml-magics: an answer listener failed: %s", exc)
+        tell_listeners(session.listeners, result)
         for hook in [*self.on_choose]:
             hook(model)
         return result

@@ -42,7 +42,7 @@ def plan(session: Session, request: TurnRequest, chat: Chat) -> DryRun:
     index = chat.index_of(request.key)
     earlier = [] if not request.history else chat.turns if index is None else chat.turns[:index]
     left_out, kept = earlier[: context.dropped], earlier[context.dropped :]
-    model = request.model or session.settings.effective("model")
+    model = session.settings.resolve_model(request.model)
     params = first_params(request)
     body = chat_body(context.messages, model, params, stream=request.stream)
     return DryRun(

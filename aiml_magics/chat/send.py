@@ -8,7 +8,6 @@ a view's `finish`.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,19 +18,18 @@ from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
 from .conversation import Turn
+from .publish import publish, tell_listeners
 from .request import TurnRequest
 from .view import AnswerView, Status
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
     from .cancel import Cancel
-    from .session import Session
-
-log = logging.getLogger(__name__)
+    from .sender import Sender
 
 
 def send_turn(
-    session: Session,
+    session: Sender,
     request: TurnRequest,
     view: AnswerView,
     *,
@@ -72,7 +70,7 @@ def send_turn(
             and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
             and record
         ):
-            session.namespace["_aiml"] = exc.partial
+            publish(session.namespace, exc.partial)
         raise
 
     if request.json_mode:
@@ -84,21 +82,18 @@ def send_turn(
         return result
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
-    session.namespace["_aiml"] = result
-    if request.out_var:
-        session.namespace[request.out_var] = (
-            result.text if request.schema is None else result.parsed
-        )
-    for listener in list(session.listeners):
-        try:
-            listener(result)
-        except Exception as exc:  # a broken panel must not break a finished cell
-            log.warning("aiml-magics: an answer listener failed: %s", exc)
+    publish(
+        session.namespace,
+        result,
+        out_var=request.out_var,
+        out_value=result.text if request.schema is None else result.parsed,
+    )
+    tell_listeners(session.listeners, result)
     return result
 
 
 def _answer(
-    session: Session,
+    session: Sender,
     request: TurnRequest,
     view: AnswerView,
     messages: list[dict[str, Any]],
@@ -106,7 +101,7 @@ def _answer(
     cancel: Cancel | None = None,
     ask: Callable[[str], str] | None = None,
 ) -> ChatResult:
-    model = request.model or session.settings.effective("model")
+    model = session.settings.resolve_model(request.model)
     client = session.client()
     replay = session.replay(request)
     sending = _Sending(session, client, view, model, request, replay, cancel, ask)
@@ -120,7 +115,7 @@ def _answer(
 
 
 def _send_row(
-    session: Session, request: TurnRequest, view: AnswerView, *, cancel: Cancel | None = None
+    session: Sender, request: TurnRequest, view: AnswerView, *, cancel: Cancel | None = None
 ) -> ChatResult:
     """One row of a batch: its own system prompt and the row's prompt, nothing recorded in
     a chat or the namespace; the same requests, replay, budget and usage as a cell."""
@@ -162,7 +157,7 @@ def _status_of(error: errors.AimlError) -> Status:
 class _Sending:
     """One turn on its way: who sends it, through which client, shown where."""
 
-    session: Session
+    session: Sender
     client: AimlClient
     view: AnswerView
     model: str

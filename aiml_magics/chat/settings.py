@@ -15,6 +15,9 @@ from traitlets.config import Configurable
 
 from ..api.endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL
 from ..api.secret import BASE_URL_ENV_VARS
+from .params import PARAMS, check_range
+
+__all__ = ["AimlSettings", "check_range"]
 
 MODEL_ENV_VARS = ("AIML_MODEL",)
 REPLAY_ENV_VAR = "AIML_REPLAY"
@@ -31,17 +34,6 @@ ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
 # to send nothing, whatever cells of the notebook say (`%aiml replay record`, ...).
 PINNED_ENV: dict[str, tuple[str, str]] = {"replay": (REPLAY_ENV_VAR, "only")}
 
-# Generation parameters: trait name -> (request field, low, high). None bound = open.
-GENERATION_PARAMS: dict[str, tuple[str, float | None, float | None]] = {
-    "temperature": ("temperature", 0.0, 2.0),
-    "top_p": ("top_p", 0.01, 1.0),
-    "max_tokens": ("max_tokens", 1, None),
-    "frequency_penalty": ("frequency_penalty", -2.0, 2.0),
-    "presence_penalty": ("presence_penalty", -2.0, 2.0),
-    "seed": ("seed", 1, None),
-}
-INTEGER_PARAMS = {"max_tokens", "seed"}
-
 REASONING_MODES = ("show", "collapse", "hide")
 
 # Every setting a user can change, in the order `%aiml config` lists them.
@@ -49,12 +41,7 @@ SETTINGS = (
     "model",
     "base_url",
     "system_prompt",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "frequency_penalty",
-    "presence_penalty",
-    "seed",
+    *(param.name for param in PARAMS),
     "stream",
     "reasoning",
     "max_retries",
@@ -72,17 +59,14 @@ SETTINGS = (
 )
 
 
-def check_range(name: str, value: float) -> float:
-    """Validate a generation parameter against the service's documented bounds."""
-    _, low, high = GENERATION_PARAMS[name]
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    if name in INTEGER_PARAMS and int(value) != value:
-        raise ValueError(f"{name} must be a whole number, got {value}")
-    if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f">= {low:g}" if high is None else f"between {low:g} and {high:g}"
-        raise ValueError(f"{name} must be {bounds}, got {value:g}")
-    return int(value) if name in INTEGER_PARAMS else float(value)
+def parameter_traits() -> dict[str, Any]:
+    """One trait per generation parameter (`chat.params.PARAMS`), unset by default."""
+    return {
+        param.name: (CInt if param.integer else CFloat)(
+            None, allow_none=True, help=f"{param.bounds}; unset = not sent."
+        ).tag(config=True)
+        for param in PARAMS
+    }
 
 
 class AimlSettings(Configurable):
@@ -96,16 +80,8 @@ class AimlSettings(Configurable):
         None, allow_none=True, help="System prompt for new chats (unset = none)."
     ).tag(config=True)
 
-    temperature = CFloat(None, allow_none=True, help="0..2; unset = not sent.").tag(config=True)
-    top_p = CFloat(None, allow_none=True, help="0.01..1; unset = not sent.").tag(config=True)
-    max_tokens = CInt(None, allow_none=True, help=">= 1; unset = not sent.").tag(config=True)
-    frequency_penalty = CFloat(None, allow_none=True, help="-2..2; unset = not sent.").tag(
-        config=True
-    )
-    presence_penalty = CFloat(None, allow_none=True, help="-2..2; unset = not sent.").tag(
-        config=True
-    )
-    seed = CInt(None, allow_none=True, help=">= 1; unset = not sent.").tag(config=True)
+    # The class body's namespace is a dict: the declared parameters become traits here.
+    locals().update(parameter_traits())
 
     stream = Bool(True, help="Stream answers as they are generated.").tag(config=True)
     reasoning = Enum(
@@ -191,11 +167,15 @@ class AimlSettings(Configurable):
     def effective(self, name: str) -> Any:
         return self.resolve(name)[0]
 
+    def resolve_model(self, requested: str | None) -> str:
+        """The model a request goes to: the one it names, else the effective setting."""
+        return requested or self.effective("model")
+
     def default_params(self) -> dict[str, Any]:
         """Generation parameters set at session level (unset ones are not sent)."""
         params = {}
-        for name, (field, _, _) in GENERATION_PARAMS.items():
-            value = getattr(self, name)
+        for param in PARAMS:
+            value = getattr(self, param.name)
             if value is not None:
-                params[field] = value
+                params[param.name] = value
         return params

@@ -17,6 +17,7 @@ from ..chat.compare import ColumnState, Comparison, summary_rows
 from ..chat.view import Status
 from .compose import compose_markdown, compose_plain, escape_markdown_inline
 from .progress import final_status, streaming_status
+from .style import PLAIN, AnswerStyle
 from .tables import markdown_table, plain_table
 from .views import PublishStats, Throttle, strip_control
 
@@ -261,20 +262,15 @@ class CompareDisplay:
         self,
         models: Sequence[str],
         *,
-        reasoning_mode: str = "collapse",
-        interval: float = 0.1,
-        allow_remote_images: bool = False,
+        style: AnswerStyle = PLAIN,
         publish: Publish | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.models = list(models)
-        self.options = {
-            "reasoning_mode": reasoning_mode,
-            "allow_remote_images": allow_remote_images,
-        }
+        self.options = style.markdown_options()
         self._publish = publish or _ipython_publish
         self._clock = clock
-        self.throttles = {m: ColumnThrottle(interval) for m in self.models}
+        self.throttles = {m: ColumnThrottle(style.update_interval) for m in self.models}
         self.display_ids: dict[str, str | None] = dict.fromkeys(self.models)
         self.stats = PublishStats()  # the columns' display traffic
         self.table = TableDisplay(publish=self._publish)

@@ -64,13 +64,3 @@ def dry_run_bundle(plan: Any) -> dict[str, str]:
         "text/markdown": neutralize_markdown(markdown),
         "text/plain": "\n".join([lines[0], body, *lines[1:]]),
     }
-
-
-def show_dry_run(plan: Any, terminal: bool = False) -> None:
-    bundle = dry_run_bundle(plan)
-    if terminal:
-        print(bundle["text/plain"])
-        return
-    from IPython.display import display
-
-    display(bundle, raw=True)

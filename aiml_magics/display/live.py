@@ -31,6 +31,7 @@ from .compose import (
     reasoning_section,
 )
 from .screen import Bundle, NotebookScreen, Screen, bundle_bytes
+from .style import PLAIN, AnswerStyle
 from .views import PublishStats
 
 TAIL_LIMIT = 8_000  # characters of an open block beyond which its updates grow geometrically
@@ -60,9 +61,7 @@ class LiveView:
     def __init__(
         self,
         *,
-        reasoning_mode: str = "collapse",
-        interval: float = 0.1,
-        allow_remote_images: bool = False,
+        style: AnswerStyle = PLAIN,
         notes: list[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         screen: Screen | None = None,
@@ -70,9 +69,8 @@ class LiveView:
         tail_limit: int = TAIL_LIMIT,
         fence_piece: int = FENCE_PIECE,
     ) -> None:
-        self.reasoning_mode = reasoning_mode
-        self.interval = max(0.0, interval)
-        self.allow_remote_images = allow_remote_images
+        self.style = style
+        self.interval = max(0.0, style.update_interval)
         self.notes = list(notes or [])
         self.keep_above: list[Bundle] = []  # outputs shown again after the consolidation
         self.stats = PublishStats()
@@ -115,13 +113,13 @@ class LiveView:
         if not first_text and now - self._last < self.interval:
             return
         self._last = now
-        shows_reasoning = bool(reasoning) and self.reasoning_mode != "hide"
+        shows_reasoning = bool(reasoning) and self.style.reasoning_mode != "hide"
         if text:
             if shows_reasoning and first_text and not self._reasoning.closed:
                 self._advance(self._reasoning, reasoning, quoted=True, force=True)
             self._advance(self._answer, text, quoted=False, force=first_text)
             if shows_reasoning and not self._reasoning.closed:
-                if self.reasoning_mode == "collapse":
+                if self.style.reasoning_mode == "collapse":
                     self._collapse_reasoning()  # after the answer appeared below it
                 elif first_text:
                     self._show_head()
@@ -144,10 +142,10 @@ class LiveView:
                 self._text,
                 self._thinking,
                 result,
-                reasoning_mode=self.reasoning_mode,
+                reasoning_mode=self.style.reasoning_mode,
                 status=status,
                 notes=self.notes,
-                allow_remote_images=self.allow_remote_images,
+                allow_remote_images=self.style.allow_remote_images,
             ),
             "text/plain": compose_plain(
                 self._text, result, status=status, notes=self.notes, reasoning=self._thinking
@@ -222,7 +220,7 @@ class LiveView:
         markdown = _quoted(text) if quoted else text
         return {
             "text/markdown": neutralize_markdown(
-                markdown, allow_remote_images=self.allow_remote_images
+                markdown, allow_remote_images=self.style.allow_remote_images
             ),
             "text/plain": text,
         }
@@ -262,7 +260,7 @@ class LiveView:
         plain = [*self.notes]
         if self._reasoning.closed:
             pieces.append(reasoning_section(self._thinking, open_=False, tokens=None, live=False))
-        elif self._thinking and self.reasoning_mode != "hide":
+        elif self._thinking and self.style.reasoning_mode != "hide":
             pieces.append("*Reasoning*" if self._text else "*Reasoning (thinking…)*")
             plain.append("(thinking…)")
         elif not self._text:

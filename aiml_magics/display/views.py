@@ -17,6 +17,7 @@ from typing import Any
 from ..api.result import ChatResult
 from ..chat.view import Status
 from .compose import compose_markdown, compose_plain
+from .style import PLAIN, AnswerStyle
 
 GROWTH = 2.0
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -56,18 +57,15 @@ class DisplayView:
     def __init__(
         self,
         *,
-        reasoning_mode: str = "collapse",
-        interval: float = 0.1,
-        allow_remote_images: bool = False,
+        style: AnswerStyle = PLAIN,
         notes: list[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         publish: Callable[[dict[str, str], dict | None, bool], None] | None = None,
         display_id: str | None = None,
     ) -> None:
-        self.reasoning_mode = reasoning_mode
-        self.allow_remote_images = allow_remote_images
+        self.style = style
         self.notes = list(notes or [])
-        self.throttle = Throttle(interval)
+        self.throttle = Throttle(style.update_interval)
         self.stats = PublishStats()
         self._clock = clock
         self._publish_bundle = publish or self._ipython_publish
@@ -112,10 +110,10 @@ class DisplayView:
                 self._text,
                 self._reasoning,
                 result,
-                reasoning_mode=self.reasoning_mode,
+                reasoning_mode=self.style.reasoning_mode,
                 status=status,
                 notes=self.notes,
-                allow_remote_images=self.allow_remote_images,
+                allow_remote_images=self.style.allow_remote_images,
             ),
             "text/plain": compose_plain(
                 self._text, result, status=status, notes=self.notes, reasoning=self._reasoning
@@ -145,8 +143,8 @@ def strip_control(text: str) -> str:
 class TerminalView:
     """Plain text streamed to stdout, for terminal IPython."""
 
-    def __init__(self, *, reasoning_mode: str = "collapse", stream: Any = None) -> None:
-        self.reasoning_mode = reasoning_mode
+    def __init__(self, *, style: AnswerStyle = PLAIN, stream: Any = None) -> None:
+        self.style = style
         self.out = stream or sys.stdout
         self._text_shown = 0
         self._reasoning_shown = 0
@@ -155,7 +153,7 @@ class TerminalView:
         self._write(f"[{message}]\n")
 
     def update(self, text: str, reasoning: str) -> None:
-        if self.reasoning_mode != "hide" and len(reasoning) > self._reasoning_shown:
+        if self.style.reasoning_mode != "hide" and len(reasoning) > self._reasoning_shown:
             if self._reasoning_shown == 0:
                 self._write("[reasoning] ")
             self._write(reasoning[self._reasoning_shown :], dim=True)

@@ -20,6 +20,7 @@ from ..api import errors
 from ..api.result import ChatResult
 from ..chat.request import TurnRequest
 from ..chat.view import AnswerView
+from ..display.style import AnswerStyle
 from ..display.views import DisplayView
 from .controls import GENERATION_FIELDS, ParameterControls
 from .status_line import ProgressView
@@ -55,10 +56,20 @@ def describe_error(error: BaseException) -> str:
 class CellPanel:
     """The panel of one `%%aiml` cell run; `show()` it, then send through `watch(view)`."""
 
-    def __init__(self, magics: Any, request: TurnRequest, *, reasoning_mode: str) -> None:
-        self.magics = magics
+    def __init__(
+        self,
+        session: Any,
+        request: TurnRequest,
+        *,
+        style: AnswerStyle,
+        on_screen: Any,
+        events: Any = None,
+    ) -> None:
+        self.session = session
         self.request = request
-        self.reasoning_mode = reasoning_mode
+        self.style = style
+        self.on_screen = on_screen  # where the magics find the panels they showed
+        self.events = events  # the shell's: the panel settles when its cell has finished
         self.busy = False
         self.answer_id: str | None = None
         self.shown: Shown | None = None
@@ -66,10 +77,10 @@ class CellPanel:
         self._settle_armed = False
 
         self.controls = ParameterControls(
-            model=request.model or magics.effective("model"),
+            model=session.settings.resolve_model(request.model),
             params=request.params,
             stream=request.stream,
-            model_names=magics.session.model_names(wait=0),
+            model_names=session.model_names(wait=0),
         )
         self.controls.widget.layout.display = "none"
         self.toggle = widgets.ToggleButton(
@@ -107,7 +118,7 @@ class CellPanel:
         self._replace_earlier_panel()
         display(self.bundle(), raw=True)
         self.answer_id = display(dict(PLACEHOLDER), raw=True, display_id=True).display_id
-        self.magics.last_panel = self
+        self.on_screen.last_panel = self
 
     def bundle(self) -> dict[str, Any]:
         """The panel as an output (its widget view, and a line for runners without widgets)."""
@@ -165,7 +176,7 @@ class CellPanel:
         progress = self._progress(self._answer_view(display_id))
         self._set_busy(True)
         try:
-            result = self.magics.session.send(request, progress)
+            result = self.session.send(request, progress)
         except (Exception, KeyboardInterrupt) as exc:  # a comm handler must not raise
             if not isinstance(exc, errors.AimlError):
                 log.exception("regenerating an aiml answer failed")
@@ -188,13 +199,7 @@ class CellPanel:
     # -- internals ----------------------------------------------------------------------
 
     def _answer_view(self, display_id: str, notes: list[str] | None = None) -> DisplayView:
-        return DisplayView(
-            display_id=display_id,
-            reasoning_mode=self.reasoning_mode,
-            interval=self.magics.update_interval,
-            allow_remote_images=self.magics.allow_remote_images,
-            notes=notes,
-        )
+        return DisplayView(display_id=display_id, style=self.style, notes=notes)
 
     def _progress(self, view: AnswerView) -> ProgressView:
         self.current = ProgressView(view, self._report, on_finish=self._finished)
@@ -204,7 +209,7 @@ class CellPanel:
         result, status, metadata = progress.finished or (None, "", None)
         self.shown = Shown(result, status, metadata, progress.notes)
         self.answer_id = progress.display_id or self.answer_id
-        self.controls.offer_models(self.magics.session.model_names(wait=0))
+        self.controls.offer_models(self.session.model_names(wait=0))
 
     def _restore(self, previous: Shown | None, display_id: str) -> None:
         """Put the previous answer back into the display a failed regeneration overwrote."""
@@ -230,19 +235,18 @@ class CellPanel:
     def _toggled(self, change: dict[str, Any]) -> None:
         self.controls.widget.layout.display = "" if change["new"] else "none"
         if change["new"]:
-            self.controls.offer_models(self.magics.session.model_names(wait=0))
+            self.controls.offer_models(self.session.model_names(wait=0))
 
     def _arm_settle(self) -> None:
-        shell = getattr(self.magics, "shell", None)
-        if shell is not None and not self._settle_armed:
-            shell.events.register("post_run_cell", self._settle)
+        if self.events is not None and not self._settle_armed:
+            self.events.register("post_run_cell", self._settle)
             self._settle_armed = True
 
     def _disarm_settle(self) -> None:
         if self._settle_armed:
             self._settle_armed = False
             with contextlib.suppress(ValueError):
-                self.magics.shell.events.unregister("post_run_cell", self._settle)
+                self.events.unregister("post_run_cell", self._settle)
 
     def _settle(self, result: Any = None, *_: Any) -> None:
         """The cell has finished: say why if no answer came, and allow regenerating."""
@@ -261,9 +265,7 @@ class CellPanel:
 
     def _replace_earlier_panel(self) -> None:
         """Re-running a cell replaces its outputs: close the panel of its previous run."""
-        panels = getattr(self.magics, "cell_panels", None)
-        if panels is None:
-            panels = self.magics.cell_panels = {}
+        panels = self.on_screen.cell_panels
         earlier = panels.get(self.request.key)
         if earlier is not None and earlier is not self:
             earlier.close()

@@ -19,6 +19,7 @@ import ipywidgets as widgets
 from ..chat.compare import ColumnState, Comparison
 from ..chat.view import Status
 from ..display.compare import ColumnThrottle, TableDisplay, column_bundle, column_status
+from ..display.style import PLAIN, AnswerStyle
 from ..display.views import PublishStats
 from .status_line import STATUS_INTERVAL
 
@@ -75,29 +76,23 @@ class CompareGrid:
         self,
         models: Sequence[str],
         *,
-        reasoning_mode: str = "collapse",
-        interval: float = 0.1,
-        allow_remote_images: bool = False,
+        style: AnswerStyle = PLAIN,
         history: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.options = {
-            "reasoning_mode": reasoning_mode,
-            "allow_remote_images": allow_remote_images,
-            "heading": False,  # the column's header shows the model
-        }
+        # the column's header shows the model
+        self.options = {**style.markdown_options(), "heading": False}
         self._clock = clock
         self.columns = {m: GridColumn(m, history=history) for m in models}
         for column in self.columns.values():
-            column.throttle = ColumnThrottle(interval)
+            column.throttle = ColumnThrottle(style.update_interval)
             column.button.on_click(self._clicked)
         self.widget = widgets.Box(
             [c.box for c in self.columns.values()],
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="stretch"),
         )
         self.widget.add_class("aiml-compare-grid")
-        kept = {k: v for k, v in self.options.items() if k != "heading"}
-        self.table = TableDisplay(buttons=history, answers=kept)
+        self.table = TableDisplay(buttons=history, answers=style.markdown_options())
         self.stats = PublishStats()  # the columns' display traffic (answer bundles)
         self.comparison: Comparison | None = None
         self.display_id: str | None = None

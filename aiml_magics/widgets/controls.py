@@ -13,18 +13,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..chat.settings import GENERATION_PARAMS, check_range
+from ..chat.params import PARAMS, check_range
 
-# Trait name -> (label, placeholder). The trait names are also the request fields.
+# Trait name -> (label, placeholder), from the declared parameters. The trait names are
+# also the request fields.
 NUMBER_CONTROLS: dict[str, tuple[str, str]] = {
-    "temperature": ("temperature", "0..2"),
-    "top_p": ("top_p", "0.01..1"),
-    "max_tokens": ("max tokens", ">= 1"),
-    "seed": ("seed", ">= 1"),
-    "frequency_penalty": ("frequency penalty", "-2..2"),
-    "presence_penalty": ("presence penalty", "-2..2"),
+    param.name: (param.label, param.bounds) for param in PARAMS
 }
-GENERATION_FIELDS = {field for field, _, _ in GENERATION_PARAMS.values()}
+GENERATION_FIELDS = set(NUMBER_CONTROLS)
 
 
 def format_number(value: Any) -> str:
@@ -91,7 +87,7 @@ class ParameterControls:
     def set_values(self, model: str | None, params: dict[str, Any], stream: bool) -> None:
         self.model.value = model or ""
         for name, box in self.numbers.items():
-            box.value = format_number(params.get(GENERATION_PARAMS[name][0]))
+            box.value = format_number(params.get(name))
         self.stream.value = bool(stream)
 
     def offer_models(self, names: Iterable[str]) -> None:
@@ -112,7 +108,7 @@ class ParameterControls:
         for name in self.numbers:
             value = self.read_number(name)
             if value is not None:
-                params[GENERATION_PARAMS[name][0]] = value
+                params[name] = value
         return params
 
     def all_widgets(self) -> list[widgets.Widget]:

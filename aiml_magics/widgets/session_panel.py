@@ -58,10 +58,11 @@ def usage_html(totals: dict[str, Any]) -> str:
 class SessionPanel:
     """Session defaults, chats with reset buttons, and usage totals."""
 
-    def __init__(self, magics: Any) -> None:
-        self.magics = magics
+    def __init__(self, magics: Any, *, on_screen: Any) -> None:
+        self.magics = magics  # the settings this panel changes (a traitlets Configurable)
+        self.on_screen = on_screen  # where the magics find the panels they showed
         self.controls = ParameterControls(
-            model=magics.effective("model"),
+            model=magics.resolve_model(None),
             params=magics.default_params(),
             stream=magics.stream,
             model_names=magics.session.model_names(wait=0),
@@ -118,7 +119,7 @@ class SessionPanel:
         bundle = self.widget._repr_mimebundle_()
         bundle["text/plain"] = SESSION_PLAIN
         display(bundle, raw=True)
-        self.magics.last_session_panel = self
+        self.on_screen.last_session_panel = self
 
     def refresh(self) -> None:
         """Rebuild the chat list and the usage table from the session."""

@@ -145,8 +145,9 @@ FOUND_BY_FUZZING = [
     pytest.param('>\t  ~~~" onmouseover="alert(1)', id="info-string-in-indented-code"),
     pytest.param('>+ >\t ~~~" onmouseover="alert(1)', id="info-string-in-nested-containers"),
     pytest.param('+ /\n  2) ~~~" onmouseover="alert(1)', id="info-string-in-lazy-line"),
-    # marked links bare ftp:// URLs
+    # marked links bare ftp:// URLs, in what markdown-it takes for code too
     pytest.param("see ftp://e.example/a", id="bare-ftp"),
+    pytest.param(">\t  ftp://e.example", id="bare-ftp-in-code"),
     # a data image in disguise is a relative URL to the browser, which fetches it
     pytest.param("![x](\u200bdata:image/png;base64,iVBORw0KGgo=)", id="data-image-zero-width"),
     pytest.param("![x](<\xa0data:image/png;base64,iVBORw0KGgo=>)", id="data-image-nbsp"),
@@ -178,6 +179,21 @@ FOUND_BY_FUZZING = [
     pytest.param("[](````()<img src=x onerror=alert(1)>````", id="link-target-into-code"),
     # an escaped backtick leaves a run of one: a code span renumbered to one pairs with it
     pytest.param("> * \t\\``\n``<img src=x onerror=alert(1)>``", id="escaped-backtick-run"),
+    # marked ends a list item at a lazy line opening HTML or a heading: later items read as text
+    pytest.param("0. e\n<http:>\n0. ```\n   <img src=x onerror=alert(1)>", id="lazy-autolink"),
+    pytest.param("0. e\n#b\n0. ```\n   <img src=x onerror=alert(1)>", id="lazy-hash"),
+    # marked's ~strike~ from before a code span into a later one, holding backticks
+    pytest.param("~a`<b>` ``<img src=x onerror=alert(1)>`~``", id="strike-over-code-spans"),
+    # a list item of only a definition: markdown-it ends it, marked goes on with a new item
+    pytest.param('1. [0]:>\nr\n2) ~~~~`" onmouseover="alert(1)`', id="item-after-definition"),
+    # math in what marked takes for the title of a link markdown-it does not see
+    pytest.param('[](<\ufffd>a)> "$" onmouseover="alert(1)$")', id="math-in-loose-title"),
+    # math joins lines: markdown-it's view has the link in code, marked's in a paragraph
+    pytest.param('>\t2) ~~~\n>\t   $\n$[]($" onmouseover="alert(1)$)', id="math-in-code-link"),
+    # marked reads a bare URL in the label of an image markdown-it keeps
+    pytest.param("![ftp://e`[`c`](data:image/png;base64,)", id="ftp-in-image-label"),
+    # the fallback's `\<` after a bare URL, which swallows the backslash in marked
+    pytest.param("\xa0\nwww.e<img src=x onerror=alert(1)>", id="fallback-after-bare-url"),
     # marked reads a link in the label of an image markdown-it keeps
     pytest.param("![[[]](javascript:alert`1`//](data:image/png;base64,)", id="link-in-image-label"),
 ]

@@ -100,6 +100,12 @@ def test_math_in_the_title_of_a_link_only_marked_sees_is_caught() -> None:
     assert neutralized(text) == '[[$y$]()\\]\\(g "$" onmouseover="alert(1)$")'
 
 
+def test_math_in_a_link_target_inside_code_is_defused() -> None:
+    """markdown-it's view may hold in code what marked reads as a link: its math is no math."""
+    text = '>\t2) ~~~\n>\t   $\n$[]($" onmouseover="alert(1)$)'
+    assert neutralized(text) == '>   2) ~~~\n>\t   $\n$[](&#36;" onmouseover="alert(1)$)'
+
+
 def test_a_marker_after_math_that_ends_early_keeps_its_later_number() -> None:
     """JupyterLab stores such a marker twice; the view shows the second number, as it does."""
     view = MathView.of("${$@@1@@\n\n")

@@ -41,6 +41,8 @@ def test_raw_html_is_detected_before_neutralising(text: str, visible: str) -> No
         pytest.param("a `x\n<b>` c", "a `x <b>` c", id="code-span-lines"),
         # ... and gets a backtick count no stray backtick run has
         pytest.param("x ` y\n\n`<i>`", "x ` y\n\n``<i>``", id="code-span-fence"),
+        # marked's ~strike~ may run from before any earlier code span into this one
+        pytest.param("~a`<b>` ``<i>`~``", "\\~a```<b>``` ``<i>`~``", id="strike-over-code"),
         # ... counting an escaped backtick's run as one shorter too
         pytest.param("x \\`` y\n\n``<i>``", "x \\`` y\n\n```<i>```", id="escaped-backtick"),
         # marked reads "~`" as text, and lets a bare URL swallow backticks
@@ -129,6 +131,11 @@ def test_definitions_and_brackets_other_parsers_read_differently_become_text(
             id="stand-in-in-link",
         ),
         # markdown-it parses an image's label apart; marked may read a link in it
+        pytest.param(
+            "![ftp://e`[`c`](data:image/png;base64,)",
+            "![ftp\\://e`[`c`](data:image/png;base64,)",
+            id="image-label-ftp",
+        ),
         pytest.param(
             "![<i> [x](javascript:](data:image/png;base64,)",
             "![&lt;i> \\[x\\]\\(javascript:\\]\\(data:image/png;base64,)",

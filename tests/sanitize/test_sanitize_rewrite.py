@@ -64,6 +64,7 @@ def test_appended_markdown_is_not_swallowed_by_a_code_block() -> None:
         ),
         # where that is not possible, the code stays code but shows escaped
         pytest.param("> q\n>\n>     <b>x</b>\n", "> q\n>\n>     &lt;b>x&lt;/b>\n", id="in-quote"),
+        pytest.param(">\t  ftp://e.example", ">\t  ftp\\://e.example", id="ftp-in-quote"),
         # an open fence in a list item is closed at its own indent
         pytest.param(
             "1. Run:\n   ```sh\n   echo <b>", "1. Run:\n   ```sh\n   echo <b>\n   ```\n", id="open"
@@ -82,6 +83,13 @@ def test_code_blocks_that_look_like_markdown_are_made_unambiguous(text: str, exp
         pytest.param("*\t\n    x", "*\n    x", id="bare-marker"),
         # indentation tabs become spaces (CommonMark's own reading of them)
         pytest.param("-\tx\n\t\t<b>", "-\tx\n        &lt;b>", id="tabs"),
+        # marked ends a list item at a lazy line opening HTML, a heading or a list item to it
+        pytest.param(
+            "0. e\n<http:>\n0. ```\n   <img>",
+            "0. e\n&lt;http:>\n0. ```text\n   <img>\n   ```\n",
+            id="lazy-autolink",
+        ),
+        pytest.param("- a\n#b\n- c", "- a\n\\#b\n- c", id="lazy-hash"),
         # markdown-it ends a quote with a list that CommonMark and marked read as a lazy line
         pytest.param("> a\n2) b", "> a\n2\\) b", id="list-after-quote"),
     ],
@@ -122,7 +130,7 @@ def test_structure_other_parsers_read_differently_is_normalised(text: str, expec
         # text to markdown-it (a lazy line), a list holding a fence to marked
         pytest.param(
             '+ /\n  2) ~~~" onmouseover="alert(1)',
-            "+ /\n  2) ~~~&quot; onmouseover=&quot;alert(1)",
+            "+ /\n  2\\) ~~~&quot; onmouseover=&quot;alert(1)",
             id="lazy-line",
         ),
     ],

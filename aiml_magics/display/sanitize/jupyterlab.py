@@ -48,10 +48,12 @@ _FENCE_OPENING = r"^(?:[ \t>]|(?:[*+\-]|\d{1,9}[.)])[ \t])*(?:`{3,}|~{3,})"
 # ... its info string becomes a class name, and one holding a `"` ends it (see `info_quotes`).
 FENCE_LINE_RE = re.compile(_FENCE_OPENING + r"(.*)$", re.MULTILINE)
 QUOTED_FENCE_RE = re.compile(_FENCE_OPENING + r'([^\n"]*"[^\n]*)$', re.MULTILINE)
-# Markdown that would be live if another parser did not take the lines for code.
-RISKY_CODE_RE = re.compile(r"<[A-Za-z/!?]|\][ \t]*[(:\[]|!\[|(?m:" + QUOTED_FENCE_RE.pattern + ")")
 # marked's GFM extension also links bare `ftp://` URLs, even inside a word (`sftp://x`).
 BARE_FTP_RE = re.compile(r"ftp://", re.IGNORECASE)
+# Markdown that would be live if another parser did not take the lines for code.
+RISKY_CODE_RE = re.compile(
+    r"<[A-Za-z/!?]|\][ \t]*[(:\[]|!\[|(?i:ftp://)|(?m:" + QUOTED_FENCE_RE.pattern + ")"
+)
 # A bare URL as marked's GFM extension reads it: it swallows everything up to a space or `<`.
 URL_LITERAL_RE = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?://|[Ff][Tt][Pp]://|www\.)[^\s<]*")
 

@@ -151,10 +151,10 @@ def _unsafe_token(token: Token, rec: Recorder, text: str) -> bool:
     """The verifier: raw HTML, an unsafe link or a fetching image, per markdown-it."""
     if token.level >= MAX_NESTING - 1 or token.type == "html_block":
         return True
-    if token.type in ("fence", "code_block"):  # marked may read it as text, linking URLs
+    if token.type in ("fence", "code_block"):  # marked may read it as text: links, URLs
         if rec.math_in(token.info):
             return True
-        return bool(rec.math_in_urls(token.content)) and not clear_fence(text, token)
+        return bool(rec.math_in_targets(token.content)) and not clear_fence(text, token)
     if token.type != "inline":
         return False
     for child in token.children or ():

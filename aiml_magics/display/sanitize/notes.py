@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .jupyterlab import (
+    BARE_FTP_RE,
     JS_SPACE,
     PLACEHOLDER_RE,
     QUOTED_FENCE_RE,
@@ -37,6 +38,9 @@ _LOOSE_TARGET_RE = re.compile(rf"[{_BLANK}]*(?:<([^>\n]*)|([^{_BLANK}]*))")
 _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark's backslash escapes
 _ANGLE_DESTINATION_RE = re.compile(r"\([ \t]*\n?[ \t]*(<(?:\\.|[^\\<>\n])*>)")
 _AUTOLINK_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*")
+_LINK_TAIL_RE = re.compile(r"\]\([^\n]*")
+# A list marker at the start of a line, as marked's lists read it.
+_LINE_MARKER_RE = re.compile(r"^(?:[*+\-]|\d{1,9}[.)])(?=[ \t]|$)", re.MULTILINE)
 # A table's delimiter row as marked reads it (it needs a `|` or a `:`).
 _DELIMITER_ROW_RE = re.compile(r"^ {0,3}\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$", re.MULTILINE)
 
@@ -50,6 +54,7 @@ class Recorder:
         self.bmarks: dict[int, int] = {}  # line -> where its content starts inside containers
         self.definitions: list[int] = []  # offsets of the `[` of unsafe reference definitions
         self.code_indents: dict[int, int] = {}  # first line of indented code -> container indent
+        self.lazy_lines: set[int] = set()  # paragraph lines less indented than their list item
         self.code_delimiters: dict[int, int] = {}  # backtick count -> runs opening/closing code
         self.inlines: dict[int, InlineNotes] = {}  # id(inline token) -> its notes
         self.current: InlineNotes | None = None
@@ -68,6 +73,15 @@ class Recorder:
         if not self.math or "@@" not in text or ("://" not in text and "www." not in text):
             return set()
         return {n for m in URL_LITERAL_RE.finditer(text) for n in self.math_in(m.group())}
+
+    def math_in_targets(self, text: str) -> set[int]:
+        """Math in what marked may link should it read this code as text: bare URLs, and the
+        target and title after a ``](``."""
+        found = self.math_in_urls(text)
+        if self.math and "](" in text and "@@" in text:
+            for match in _LINK_TAIL_RE.finditer(text):
+                found |= self.math_in(match.group())
+        return found
 
     def hides_math(self, *values: str | None) -> bool:
         return any(self.math_in(value) for value in values)
@@ -97,8 +111,7 @@ class InlineNotes:
         self._url_starts: list[int] = []
         self.code_spans: list[tuple[int, int, int]] = []  # risky ones: start, end, fence size
         self._code_ranges: list[tuple[int, int]] = []  # all code spans
-        self._code_end = 0  # end of the last risky code span
-        self._brackets_done = 0  # `[` before this offset were settled
+        self._escaped_up_to: dict[str, int] = {}  # delimiter -> escaped before this offset
 
     def escape_lts(self, start: int, end: int) -> None:
         pos = self.src.find("<", start, end)
@@ -181,16 +194,19 @@ class InlineNotes:
         """Keep a kept image's label inert should marked not read an image there.
 
         markdown-it parses the label apart, unseen by the recording rules; marked may read a
-        ``](`` in it as a link's, and the label as Markdown. Escapes render the same alt text.
+        ``](`` in it as a link's, and the label as Markdown (a bare ``ftp://`` as a link).
+        Escapes render the same alt text.
         """
         for pos in range(start, max(start, end)):
             char = self.src[pos]
-            if char not in "<]" or is_escaped(self.src, pos):
+            if char not in "<]:" or is_escaped(self.src, pos):
                 continue
             if char == "<" and SUSPECT_LT_RE.match(self.src, pos):
                 self.edits.append((pos, pos + 1, "&lt;"))
             elif char == "]" and self.suspect_bracket(pos):
                 self.escape_bracket(pos)
+            elif char == ":" and pos >= 3 and BARE_FTP_RE.match(self.src, pos - 3):
+                self.edits.append((pos, pos, "\\"))
 
     def _as_written(self, src: str, start: int, end: int) -> bool:
         """Whether a data image's ``src`` stands in the source as markdown-it read it.
@@ -223,35 +239,31 @@ class InlineNotes:
             self.rec.code_delimiters[size] = self.rec.code_delimiters.get(size, 0) + 2
         if not risky:
             return
-        # marked's ~strike~ and *emphasis* (when it fails to mask the code: backticks or a
-        # backslash in it) may start before the code and end inside it: escape such
-        # delimiters before it
+        # marked's ~strike~, *emphasis* (when it fails to mask the code: backticks or a
+        # backslash in it) and [link label] may start before the code and end inside it
         content = self.src[start + size : end - size]
         delimiters = set(content) & {"~", "*", "_"}
         if "`" not in content and "\\" not in content:
             delimiters -= {"*", "_"}
         if "]" in content:
-            self._escape_brackets_before(start)
-        for pos in range(self._code_end, start):
-            if self.src[pos] in delimiters and not is_escaped(self.src, pos):
-                self.edits.append((pos, pos, "\\"))
-        self._code_end = end
+            delimiters.add("[")
+        self._escape_before(start, delimiters)
         self.code_spans.append((start, end, size))
         newline = self.src.find("\n", start, end)
         while newline >= 0:
             self.edits.append((newline, newline + 1, " "))
             newline = self.src.find("\n", newline + 1, end)
 
-    def _escape_brackets_before(self, start: int) -> None:
-        """Escape each ``[`` before ``start`` outside code: marked's link labels read code
-        spans differently (backticks inside them), so a label opened there may end at a ``]``
-        inside the code span at ``start``."""
-        pos = self.src.find("[", self._brackets_done, start)
-        while pos >= 0:
-            if not self._in_code(pos) and not is_escaped(self.src, pos):
-                self.edits.append((pos, pos, "\\"))
-            pos = self.src.find("[", pos + 1, start)
-        self._brackets_done = max(self._brackets_done, start)
+    def _escape_before(self, start: int, delimiters: set[str]) -> None:
+        """Escape each of ``delimiters`` before ``start``, outside code spans, wherever it is:
+        marked may read the code spans between otherwise (backticks inside them)."""
+        for char in delimiters:
+            pos = self.src.find(char, self._escaped_up_to.get(char, 0), start)
+            while pos >= 0:
+                if not self._in_code(pos) and not is_escaped(self.src, pos):
+                    self.edits.append((pos, pos, "\\"))
+                pos = self.src.find(char, pos + 1, start)
+            self._escaped_up_to[char] = max(self._escaped_up_to.get(char, 0), start)
 
     def _url_runs(self) -> list[tuple[int, int]]:
         if self._urls is None:
@@ -269,10 +281,14 @@ class InlineNotes:
         """Defuse paragraph lines marked may read as blocks where markdown-it continues the
         paragraph (a lazy line in a list item, say).
 
-        A table's delimiter row is escaped: marked would split the line above into cells,
-        cutting code spans apart. A fence opening gets ``&quot;`` for the ``"`` of its info
-        string (see ``info_quotes``).
+        A list marker is escaped: in a list, marked starts an item with any. A table's
+        delimiter row is escaped: marked would split the line above into cells, cutting code
+        spans apart. A fence opening gets ``&quot;`` for the ``"`` of its info string (see
+        ``info_quotes``).
         """
+        for match in _LINE_MARKER_RE.finditer(self.src):
+            if match.start() and not self._in_code(match.start()):
+                self.edits.append((match.end() - 1, match.end() - 1, "\\"))
         for match in _DELIMITER_ROW_RE.finditer(self.src):
             row = match.group()
             if not match.start() or ("|" not in row and ":" not in row):
@@ -348,9 +364,10 @@ class InlineNotes:
             return True  # other parsers may take the target from the next line
         if "`" in target:
             return True  # marked's link may end inside what markdown-it takes for code
-        close = self.src.find(")", match.end() if match else pos)
-        if not self.rec.link_ok(target, self.src[match.end() if match else pos : close + 1]):
-            return True  # the title, if any, may hold math too
+        newline = self.src.find("\n", pos)  # a title may start on the next line
+        after = -1 if newline < 0 else self.src.find("\n", newline + 1)
+        if not self.rec.link_ok(target, self.src[pos : None if after < 0 else after]):
+            return True  # what marked takes for the title may hold math
         if self.image_opened_before(pos) and not self.rec.image_ok(target, "", ""):
             self.close_bangs(pos)
         return False

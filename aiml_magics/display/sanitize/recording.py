@@ -101,9 +101,12 @@ def _block_noting(
 
 
 def _note_leaf(rec: Recorder, state: StateBlock, start_line: int) -> None:
-    """Remember where container markers (``>``, list indent) end on each line of the block."""
+    """Remember where container markers (``>``, list indent) end on each line of the block,
+    and which lines are lazy: less indented than the list item they continue."""
     for line in range(start_line, state.line):
         rec.bmarks[line] = state.bMarks[line]
+        if state.sCount[line] < state.blkIndent:
+            rec.lazy_lines.add(line)
 
 
 def _note_code_block(rec: Recorder, state: StateBlock, start_line: int) -> None:

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
-from .jupyterlab import QUOTED_FENCE_RE, RISKY_CODE_RE, clear_fence, info_quotes
+from .jupyterlab import BARE_FTP_RE, QUOTED_FENCE_RE, RISKY_CODE_RE, clear_fence, info_quotes
 from .text import BACKTICKS_RE, Edit, apply_edits, is_escaped, leading_run
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ _TAB_INDENT_RE = re.compile(r"^[ >]*\t[ \t>]*(?=\S)", re.MULTILINE)
 _LIST_MARKER_RE = re.compile(r"[ \t>]*(?:[*+\-]|\d{1,9}[.)])")
 _RISKY_LINK_RE = re.compile(r"\](?=[ \t]*[(:\[])|!(?=\[)")
 _FALLBACK_CHARS_RE = re.compile(r"[<\[\]!]")
+# What makes marked end a list item at a lazy line: HTML (and `#`).
+_LAZY_HTML_RE = re.compile(r"<(?:[a-z][^\n]*>|!--)", re.IGNORECASE)
 
 
 class Rewriter:
@@ -132,7 +134,7 @@ class Rewriter:
         """Lengthen fences another parser could close early; close one left open at the end."""
         if self.rec.view:
             self.rec.defuse |= self.rec.math_in(token.info)
-            in_urls = self.rec.math_in_urls(token.content)
+            in_urls = self.rec.math_in_targets(token.content)
             if in_urls and not clear_fence(self.text, token):
                 self.rec.defuse |= in_urls
         if not token.map or not token.markup:
@@ -225,7 +227,7 @@ class Rewriter:
     def _code_block(self, token: Token) -> None:
         """Indented code holding Markdown-like text becomes a fence, which parsers agree on."""
         if self.rec.view:
-            self.rec.defuse |= self.rec.math_in_urls(token.content)
+            self.rec.defuse |= self.rec.math_in_targets(token.content)
         if not token.map or not RISKY_CODE_RE.search(token.content):
             return
         first, stop = token.map
@@ -275,9 +277,12 @@ class Rewriter:
 
     def _inline(self, token: Token, is_cell: bool) -> None:
         notes = self.rec.inlines.get(id(token))
-        if notes is None and not is_cell:
+        lazy = bool(token.map) and any(n in self.rec.lazy_lines for n in range(*token.map or ()))
+        if notes is None and not is_cell and not lazy:
             return
         starts = self._locate(token, is_cell)  # cells always: later cells start after it
+        if lazy and starts is not None:
+            self._lazy_lines(token, starts)
         if notes is None:
             return
         runs = [(a, a + k, "") for a, _, k in notes.code_spans]
@@ -292,6 +297,19 @@ class Rewriter:
         self.inline_edits += mapped
         half = len(runs_at) // 2
         self.code_runs += list(zip(runs_at[:half], runs_at[half:], strict=True))
+
+    def _lazy_lines(self, token: Token, starts: list[int]) -> None:
+        """marked ends a list item at a lazy line that opens a heading or HTML to it, where
+        markdown-it continues the paragraph; the lines after it then read differently (code
+        in later items as text). Escape what would open them (list markers: see the notes)."""
+        first = token.map[0] if token.map else 0
+        for index, pos in enumerate(starts):
+            if first + index not in self.rec.lazy_lines or is_escaped(self.text, pos):
+                continue
+            if self.text.startswith("#", pos):
+                self.inline_edits.append((pos, pos, "\\"))
+            elif _LAZY_HTML_RE.match(self.text, pos):
+                self.inline_edits.append((pos, pos + 1, "&lt;"))
 
     def _code_span_fences(self) -> None:
         """Give risky code spans a backtick count no other run has, so that no parser pairs
@@ -356,7 +374,7 @@ class Rewriter:
         return out
 
     def _fallback(self, token: Token) -> None:
-        """Mapping failed: backslash-escape every ``<``, ``[``, ``]`` and ``!`` of the block."""
+        """Mapping failed: escape every ``<``, ``[``, ``]`` and ``!`` of the block."""
         if not token.map:
             return
         for line in range(*token.map):
@@ -382,20 +400,23 @@ def _info_edits(text: str, start: int, end: int) -> list[Edit]:
 
 
 def _inert_edits(text: str, start: int, end: int) -> list[Edit]:
-    """Edits that keep ``text[start:end]`` from being HTML, a link or a fence with a quoted
-    info string if a parser reads it."""
+    """Edits that keep ``text[start:end]`` from being HTML, a link (bare ``ftp://`` too) or a
+    fence with a quoted info string if a parser reads it."""
     edits = [(m.start(), m.start() + 1, "&lt;") for m in _TAG_START_RE.finditer(text, start, end)]
     for match in _RISKY_LINK_RE.finditer(text, start, end):
         if not is_escaped(text, match.start()):
             edits.append((match.start(), match.start(), "\\"))
     for match in QUOTED_FENCE_RE.finditer(text, start, end):
         edits += [(pos, pos + 1, "&quot;") for pos in info_quotes(text, *match.span(1))]
+    edits += [(m.start() + 3, m.start() + 3, "\\") for m in BARE_FTP_RE.finditer(text, start, end)]
     return edits
 
 
 def _backslashes(text: str, start: int, end: int) -> list[Edit]:
+    """Escape every ``<``, ``[``, ``]`` and ``!``; ``<`` as ``&lt;``, since a bare URL in
+    marked would swallow a backslash before it."""
     return [
-        (m.start(), m.start(), "\\")
+        (m.start(), m.start() + 1, "&lt;") if m.group() == "<" else (m.start(), m.start(), "\\")
         for m in _FALLBACK_CHARS_RE.finditer(text, start, end)
         if not is_escaped(text, m.start())
     ]

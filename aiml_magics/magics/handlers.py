@@ -1,4 +1,4 @@
-"""`%aiml SUBCOMMAND`: the handlers of the subcommands declared in `commands.SUBCOMMANDS`.
+"""`%aiml SUBCOMMAND`: the handlers of the subcommands declared in `registry.SUBCOMMANDS`.
 
 Output is published as raw `text/markdown` + `text/plain` bundles; anything that came from
 the service (model names, answers) is neutralised or escaped first.
@@ -19,12 +19,11 @@ from typing import Any
 
 from IPython.core.error import StdinNotImplementedError, UsageError
 
-from . import commands
-from .api.errors import AimlError
-from .api.result import ChatResult
-from .chat.conversation import USAGE_HEADERS, Chat, Turn
-from .chat.settings import SETTINGS
-from .display.compose import (
+from ..api.errors import AimlError
+from ..api.result import ChatResult
+from ..chat.conversation import USAGE_HEADERS, Chat, Turn
+from ..chat.settings import SETTINGS
+from ..display.compose import (
     escape_markdown_inline,
     footer_text,
     neutralize_markdown,
@@ -32,7 +31,8 @@ from .display.compose import (
     user_markdown,
     user_plain,
 )
-from .display.tables import markdown_table, plain_table
+from ..display.tables import markdown_table, plain_table
+from . import registry
 
 
 def show(markdown: str, plain: str) -> None:
@@ -59,12 +59,12 @@ class SubcommandsMixin:
         except ValueError as exc:
             raise UsageError(f"could not parse {line!r}: {exc}") from None
         name, args = (words[0], words[1:]) if words else ("help", [])
-        command = commands.BY_NAME.get(name)
+        command = registry.BY_NAME.get(name)
         handler: Callable[[list[str]], Any] | None = (
             getattr(self, command.handler, None) if command else None
         )
         if handler is None:
-            raise UsageError(commands.unknown(name))
+            raise UsageError(registry.unknown(name))
         try:
             return handler(args)
         except AimlError as exc:  # e.g. `%aiml models` against a server that refuses
@@ -91,7 +91,7 @@ class SubcommandsMixin:
 
     def _sub_help(self, args: list[str]) -> None:
         options = self.aiml_cell.parser.format_help()  # type: ignore[attr-defined]
-        print(commands.help_text() + "\nOptions of %%aiml:\n" + options)
+        print(registry.help_text() + "\nOptions of %%aiml:\n" + options)
 
     def _sub_models(self, args: list[str]) -> None:
         """Columns nobody filled are left out: OpenAI-shaped lists (gateways, vLLM, Ollama)
@@ -218,15 +218,12 @@ class SubcommandsMixin:
     def _sub_panel(self, args: list[str]) -> None:
         if args:
             raise UsageError("%aiml panel takes no arguments")
-        if not self._widget_frontend():  # type: ignore[attr-defined]
+        if not self.frontend().session_panel(self):  # type: ignore[attr-defined]
             print(
                 "%aiml panel needs a widget frontend (JupyterLab, Notebook 7, VS Code); "
                 "here use %config AimlMagics.<name>, %aiml chats and %aiml usage."
             )
             return
-        from .widgets.session_panel import SessionPanel
-
-        SessionPanel(self).show()
 
     def _sub_last_error(self, args: list[str]) -> None:
         """The one-line error cuts a long server message; this prints all of it (never the
@@ -257,10 +254,10 @@ class SubcommandsMixin:
             print(line)
 
     def _sub_replay(self, args: list[str]) -> None:
-        from .chat import replay
+        from ..chat import replay
 
-        if len(args) > 1 or (args and args[0] not in commands.REPLAY_MODES):
-            raise UsageError(f"usage: {commands.BY_NAME['replay'].usage}")
+        if len(args) > 1 or (args and args[0] not in registry.REPLAY_MODES):
+            raise UsageError(f"usage: {registry.BY_NAME['replay'].usage}")
         if args:
             self.replay = args[0]  # type: ignore[attr-defined]  # as %config does
         print(replay_status(self, replay))
@@ -268,7 +265,7 @@ class SubcommandsMixin:
 
 def budget_line(magics: Any) -> str:
     """The budget line of `%aiml usage`, after a newline ('' when there is no budget)."""
-    from .chat.budget import summary
+    from ..chat.budget import summary
 
     line = summary(magics.session)
     return "\n" + line if line else ""
@@ -297,10 +294,10 @@ def replay_status(magics: Any, replay: Any) -> str:
     return "\n".join(lines)
 
 
-def _credits(credits: float) -> str:
-    from .chat.budget import credits_text
+def _credits(amount: float) -> str:
+    from ..chat.budget import credits_text
 
-    return credits_text(credits)
+    return credits_text(amount)
 
 
 def last_error(shell: Any) -> tuple[str, str | None] | None:

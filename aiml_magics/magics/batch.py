@@ -1,23 +1,27 @@
 """`aiml_magics.batch` and `%%aiml --over`: one prompt over every row of some data.
 
 This module only joins the parts: rows in and out (`chat/rows.py`), the run itself
-(`chat/batchrun.py`, on the one send path), and a progress bar for the frontend at hand
-(`widgets/batch_bar.py` in widget frontends, `display/batch.py` elsewhere).
+(`chat/batchrun.py`, on the one send path), and the progress bar the frontend at hand
+makes (`frontend.py`: `widgets/batch_bar.py` or `display/batch.py`). `aiml_magics.batch`
+is the function `batch` below.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .api import errors
-from .chat.batchrun import BatchResult, BatchRun, BatchSpec
-from .chat.rows import assemble, check_template, fill, read_rows
-from .chat.session import Session
-from .chat.settings import AimlSettings
+from IPython.core.error import UsageError
 
-_default_session: Session | None = None
+from ..api import errors
+from ..chat.batchrun import BatchResult, BatchRun, BatchSpec
+from ..chat.publish import publish
+from ..chat.rows import assemble, check_template, fill, read_rows
+from ..chat.session import Session
+from ..chat.settings import AimlSettings
+from . import frontend as frontends
+from .current import current_session, running_magics
 
 
 def batch(
@@ -50,25 +54,9 @@ def batch(
     timeout) is queued again after the client's own retries (default 3). The key is read
     from the environment (or `%aiml key`) where the function runs: Dask workers use their own.
     """
-    shell, magics = _shell()
-    session = magics.session if magics is not None else _session(shell)
-    settings = session.settings
-    output_schema = None
-    if schema is not None:
-        from .api.schema import OutputSchema
-
-        output_schema = OutputSchema.of(schema)
-    fields = {**settings.default_params(), **(params or {})}
-    if json:
-        fields["response_format"] = {"type": "json_object"}
-    spec = BatchSpec(
-        model=model or settings.effective("model"),
-        system=system if system is not None else settings.system_prompt,
-        params=fields,
-        schema=output_schema,
-        json_mode=json,
-        fresh=fresh,
-    )
+    shell, magics = running_magics()
+    session = current_session()
+    spec = _spec(session.settings, model, system, schema, params, json, fresh)
     result = run_batch(
         session,
         prompt,
@@ -80,9 +68,37 @@ def batch(
         retries=retries,
         fail_fast=fail_fast,
         out_col=out_col,
-        bar=_bar_factory(shell, magics) if progress else None,
+        bar=_bar(shell, magics) if progress else None,
     )
     return result.data
+
+
+def _spec(
+    settings: AimlSettings,
+    model: str | None,
+    system: str | None,
+    schema: Any,
+    params: dict[str, Any] | None,
+    json_mode: bool,
+    fresh: bool,
+) -> BatchSpec:
+    """What every row of a `batch()` call is sent with."""
+    output_schema = None
+    if schema is not None:
+        from ..api.schema import OutputSchema
+
+        output_schema = OutputSchema.of(schema)
+    fields = {**settings.default_params(), **(params or {})}
+    if json_mode:
+        fields["response_format"] = {"type": "json_object"}
+    return BatchSpec(
+        model=settings.resolve_model(model),
+        system=system if system is not None else settings.system_prompt,
+        params=fields,
+        schema=output_schema,
+        json_mode=json_mode,
+        fresh=fresh,
+    )
 
 
 def run_batch(
@@ -131,7 +147,7 @@ def run_batch(
         credits=runner.credits,
     )
     result = BatchResult(answers, summary, runner.results)
-    session.namespace["_aiml"] = result
+    publish(session.namespace, result)
     if fail_fast and runner.first_failure is not None:
         failure = runner.first_failure
         failure.partial = result
@@ -139,51 +155,51 @@ def run_batch(
     return result
 
 
-def current_session() -> Session:
-    """The session Python functions use: the loaded extension's, else one per process."""
-    shell, magics = _shell()
-    return magics.session if magics is not None else _session(shell)
-
-
-def _shell() -> tuple[Any, Any]:
-    """The running IPython shell and its AimlMagics, when there are."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None, None
-    shell = get_ipython()
-    if shell is None:
-        return None, None
-    # By name: the magics import this module, so it cannot import them back.
-    magics = next((m for m in shell.configurables if type(m).__name__ == "AimlMagics"), None)
-    return shell, magics
-
-
-def _session(shell: Any) -> Session:
-    """Outside a kernel with the extension (a script, a Dask worker): one session per
-    process, with default settings and the key from this process's environment."""
-    global _default_session
-    if _default_session is None:
-        namespace = shell.user_ns if shell is not None else {}
-        _default_session = Session(AimlSettings(), namespace)
-    return _default_session
-
-
-def _bar_factory(shell: Any, magics: Any) -> Callable[[int], Any] | None:
-    from .display.batch import DisplayBar, TerminalBar
-
+def _bar(shell: Any, magics: Any) -> Callable[[int], Any] | None:
     if magics is not None:
-        if magics._in_terminal():
-            return lambda total: TerminalBar()
-        if magics._widget_frontend():
-            from .widgets.batch_bar import WidgetBar
+        return magics.frontend().batch_bar()
+    return frontends.script_batch_bar(shell)
 
-            return WidgetBar
-        return lambda total: DisplayBar()
-    if shell is not None:
-        if any(c.__name__ == "TerminalInteractiveShell" for c in type(shell).__mro__):
-            return lambda total: TerminalBar()
-        return lambda total: DisplayBar()
-    if sys.stderr.isatty():
-        return lambda total: TerminalBar(sys.stderr)
-    return None
+
+def over_cell(
+    magics: Any, frontend: frontends.Frontend, args: argparse.Namespace, cell: str
+) -> None:
+    """`%%aiml --over DATA`: the body is a template sent once per row; `-o VAR` gets the
+    answers (the rows so far when the batch stops on an error)."""
+    from ..chat.interpolate import _MISSING, resolve
+    from .inputs import output_schema
+    from .options import request_params
+
+    namespace = magics.shell.user_ns
+    data = resolve(args.over.strip(), namespace) if args.over.strip() else _MISSING
+    if data is _MISSING:
+        raise UsageError(
+            f"--over: there is no {args.over!r} in the notebook; name a DataFrame, Series "
+            "or list of rows"
+        )
+    settings = magics.session.settings
+    spec = BatchSpec(
+        model=settings.resolve_model(args.model),
+        system=args.system if args.system is not None else settings.system_prompt,
+        params=request_params(settings.default_params(), args),
+        schema=output_schema(args, namespace),
+        json_mode=args.json,
+        fresh=args.fresh,
+    )
+    try:
+        result = run_batch(
+            magics.session,
+            cell.strip(),
+            data,
+            spec,
+            namespace={} if args.raw else namespace,
+            concurrency=8 if args.concurrency is None else args.concurrency,
+            max_credits=args.max_credits,
+            out_col=args.out_col or "answer",
+            bar=frontend.batch_bar(),
+        )
+    except errors.AimlError as exc:
+        if isinstance(exc.partial, BatchResult):
+            publish(namespace, out_var=args.out, out_value=exc.partial.data)  # nothing is lost
+        raise
+    publish(namespace, out_var=args.out, out_value=result.data)

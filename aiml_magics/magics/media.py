@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .api.kinds import DEFAULT_MODELS
-from .batching import current_session
-from .chat.assets import AssetStore, assets_folder
-from .chat.generate import Generation, make_image, make_speech
-from .chat.jobs import fetch_job, make_video, transcribe_audio
-from .chat.media_state import Job
+from ..api.kinds import DEFAULT_MODELS
+from ..chat.assets import AssetStore, assets_folder
+from ..chat.generate import Generation, make_image, make_speech
+from ..chat.jobs import fetch_job, make_video, transcribe_audio
+from ..chat.media_state import Job
+from .current import current_session
 
 
 def _store(session: Any, assets: str | Path | None) -> AssetStore:
@@ -38,7 +38,7 @@ def _notice(message: str) -> None:
 
 def _shown(generation: Generation, show: bool) -> Generation:
     if show and _in_notebook():
-        from .display.media import show_generation
+        from ..display.media import show_generation
 
         show_generation(generation)
     return generation
@@ -145,7 +145,7 @@ def generate_video(
     """
     session = current_session()
     if on_progress is None and show:
-        from .display.media import JobProgress, terminal_progress
+        from ..display.media import JobProgress, terminal_progress
 
         on_progress = JobProgress("video") if _in_notebook() else terminal_progress("video")
     generation = make_video(

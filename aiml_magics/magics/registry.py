@@ -1,12 +1,12 @@
-"""The `%aiml` subcommands, declared once: help, the unknown-subcommand error and tab
-completion are all generated from `SUBCOMMANDS` (the handlers are `_sub_<name>` methods, a
-dash in the name becoming an underscore)."""
+"""The registry of `%aiml` subcommands, declared once: help, the unknown-subcommand error
+and tab completion are all generated from `SUBCOMMANDS`. The handlers are the `_sub_<name>`
+methods of `handlers.py` (a dash in the name becoming an underscore)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .chat.settings import REPLAY_MODES
+from ..chat.settings import REPLAY_MODES
 
 USAGE_COLUMN = 26
 

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from .api import errors
-from .api.embeddings import DEFAULT_EMBEDDING_MODEL
-from .batching import current_session
-from .chat.embed import embed_texts, numpy
+from ..api import errors
+from ..api.embeddings import DEFAULT_EMBEDDING_MODEL
+from ..chat.embed import embed_texts, numpy
+from .current import current_session
 
 
 class Neighbour(NamedTuple):

@@ -1,7 +1,8 @@
 """Tab completion for `%%aiml` options and `%aiml` subcommands.
 
 Nothing here is listed by hand: cell options and their choices come from the `%%aiml`
-argument parser, subcommands and their flags from `commands.SUBCOMMANDS`. Model ids come
+argument parser (less the ones the rule table excludes given what the line has), subcommands
+and their flags from `registry.SUBCOMMANDS`. Model ids come
 from the session's cached model list; the completer never waits on the network for more than
 a moment (the first TAB starts the fetch in the background).
 """
@@ -12,7 +13,8 @@ import argparse
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import commands
+from . import registry
+from .rules import excluded_by
 
 MODEL_FLAGS = {"-m", "--model"}
 CHAT_FLAGS = {"-c", "--chat"}
@@ -84,10 +86,13 @@ def candidates(
         if values is not None:
             return values
         choices = option_choices(parser)
-        return choices.get(previous) or cell_options(parser)
+        if previous in choices:
+            return choices[previous]
+        left_out = excluded_by(set(words[1:]))
+        return [option for option in cell_options(parser) if option not in left_out]
     if len(words) == 1:
-        return commands.NAMES
-    subcommand = commands.BY_NAME.get(words[1])
+        return registry.NAMES
+    subcommand = registry.BY_NAME.get(words[1])
     if subcommand is None:
         return ()
     if subcommand.takes_model and len(words) == 2:

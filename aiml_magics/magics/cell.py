@@ -1,0 +1,219 @@
+"""`%%aiml` and `%aiml`: the notebook-facing layer, kept thin over `chat.session.Session`.
+
+The options are declared in `options.py`, which of them go together in `rules.py`; the
+frontend that shows the cell is chosen once in `frontend.py`; comparisons and batches have
+their own modules (`compare.py`, `batch.py`), the `%aiml` subcommands theirs (`handlers.py`,
+declared in `registry.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import kwds, magic_arguments
+
+from ..api.secret import Secret
+from ..chat.conversation import Chat, cell_key
+from ..chat.interpolate import interpolate
+from ..chat.request import TurnRequest
+from ..chat.session import Session
+from ..chat.settings import AimlSettings
+from ..display.style import AnswerStyle
+from . import frontend as frontends
+from . import inputs, rules
+from .completion import make_matcher
+from .handlers import SubcommandsMixin
+from .options import cell_options, parse_options, request_params
+
+
+def request_metadata(info: Any, shell: Any) -> dict[str, Any]:
+    """The execute request's metadata (JupyterLab puts `deletedCells` there)."""
+    meta = getattr(info, "cell_meta", None)
+    if isinstance(meta, dict):
+        return meta
+    kernel = getattr(shell, "kernel", None)
+    try:
+        meta = kernel.get_parent().get("metadata") if kernel is not None else None
+    except Exception:
+        meta = None
+    return meta if isinstance(meta, dict) else {}
+
+
+@magics_class
+class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
+    """Chat with the AI/ML API from notebook cells. Configure with `%config AimlMagics.<trait>`."""
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.session = Session(self, shell.user_ns if shell is not None else {})
+        self.on_screen = frontends.OnScreen()
+        self._cell_id: str | None = None
+        self._matcher = None
+        if shell is not None:
+            shell.events.register("pre_run_cell", self._remember_cell)
+            shell.events.register("post_run_cell", self._forget_cell)
+            self._matcher = make_matcher(self.session, self.aiml_cell.parser)
+            shell.Completer.custom_matchers.append(self._matcher)
+
+    def close(self) -> None:
+        """Unhook from the shell's events and close the HTTP session."""
+        if self.shell is not None:
+            for event, hook in (
+                ("pre_run_cell", self._remember_cell),
+                ("post_run_cell", self._forget_cell),
+            ):
+                self.shell.events.unregister(event, hook)
+            if self._matcher in self.shell.Completer.custom_matchers:
+                self.shell.Completer.custom_matchers.remove(self._matcher)
+        self.session.close()
+
+    def _remember_cell(self, info: Any) -> None:
+        """Note the frontend's cell id, and forget the turns of cells deleted since."""
+        self._cell_id = getattr(info, "cell_id", None)
+        deleted = request_metadata(info, self.shell).get("deletedCells") or []
+        if isinstance(deleted, list):
+            self.session.chats.drop_cells([c for c in deleted if isinstance(c, str)])
+
+    def _forget_cell(self, *_: Any) -> None:
+        self._cell_id = None
+
+    def frontend(self, reasoning: str | None = None) -> frontends.Frontend:
+        """The frontend of the running cell, with its answer style (once per cell)."""
+        style = AnswerStyle.of(self, reasoning)
+        return frontends.choose(self.shell, self._cell_id, style, self.on_screen)
+
+    # The widgets last shown live in `on_screen`; these names read them.
+    last_panel = property(lambda self: self.on_screen.last_panel)
+    last_session_panel = property(lambda self: self.on_screen.last_session_panel)
+    last_comparison = property(lambda self: self.on_screen.last_comparison)
+
+    @magic_arguments()
+    @kwds(epilog=rules.help_section())
+    @cell_options
+    @cell_magic("aiml")
+    def aiml_cell(self, line: str, cell: str) -> None:
+        """Send the cell body to the AI/ML API and stream the answer as Markdown.
+
+        The next %%aiml cell continues the same conversation; re-running a cell replaces
+        its own turn. `{name}`, `{obj.attr}`, `{In[3]}` in the body are replaced by values
+        from the namespace (use `{{name}}` for a literal placeholder, or --raw).
+
+        Examples::
+
+            %%aiml -t 0.3
+            Explain what a p-value is, with a short Python example.
+
+            %%aiml -m openai/gpt-4o -c review -o summary
+            Summarise this dataframe description: {df_description}
+        """
+        args = parse_options(self.aiml_cell, line)
+        if not cell.strip():
+            raise UsageError("the cell is empty: type your message below the %%aiml line")
+        rules.check(args)
+        compared = inputs.compared_models(args)
+        inputs.check_values(args)
+        frontend = self.frontend(args.reasoning)
+        if args.over is not None:
+            from .batch import over_cell
+
+            over_cell(self, frontend, args, cell)
+            return
+        request, chat = self._request(args, cell)
+        if args.dry_run:
+            self._dry_run(frontend, request, chat, compared)
+            return
+        if compared:
+            from .compare import compare_cell
+
+            if request.images:
+                frontend.thumbnails(list(request.images))
+            compare_cell(self.session, frontend, request, compared, args.keep)
+            return
+        view = frontend.answer_view(tools=bool(request.tools))
+        if request.images:
+            frontend.thumbnails(list(request.images), view)
+        if self.panel and not args.no_panel:
+            view = frontend.cell_panel(self.session, request, view, self.shell.events)
+        result = self.session.send(request, view)
+        if args.to_cell is not None:
+            inputs.code_to_next_cell(self.shell, result.text, args.to_cell)
+
+    def _request(self, args: argparse.Namespace, cell: str) -> tuple[TurnRequest, Chat]:
+        """The cell's turn, and its chat (a copy for a dry run: it changes nothing)."""
+        namespace = self.shell.user_ns
+        user = cell.strip() if args.raw else interpolate(cell.strip(), namespace)
+        offered = inputs.offered_tools(args, namespace)
+        schema = inputs.output_schema(args, namespace)
+        pictures = inputs.images(args, namespace)
+        if pictures:
+            from ..chat.images import user_content
+
+            user = user_content(user, pictures, args.image_detail)
+        chat = self._chat(args)
+        if args.new:
+            chat.clear()
+        if args.system is not None:
+            chat.system = args.system or None
+        request = TurnRequest(
+            user=user,
+            key=cell_key(self._cell_id, f"{args.chat}\n{cell}"),
+            chat=args.chat,
+            model=args.model,
+            params=request_params(self.default_params(), args),
+            stream=self.stream and not args.no_stream,
+            history=not args.no_history,
+            json_mode=args.json,
+            out_var=args.out,
+            tools=tuple(offered),
+            tool_choice=args.tool_choice,
+            parallel_tool_calls=False if args.no_parallel_tool_calls else None,
+            confirm_tools=args.confirm_tools,
+            images=tuple(pictures),
+            schema=schema,
+            fresh=args.fresh,
+        )
+        return request, chat
+
+    def _chat(self, args: argparse.Namespace) -> Chat:
+        chats = self.session.chats
+        if not args.dry_run:
+            return chats.get(args.chat)
+        known = chats.get(args.chat) if args.chat in chats else None  # --new, -s: on a copy
+        system = known.system if known else chats.default_system
+        return Chat(args.chat, system, list(known.turns) if known else [])
+
+    def _dry_run(
+        self, frontend: frontends.Frontend, request: TurnRequest, chat: Chat, models: list[str]
+    ) -> None:
+        from ..chat.dryrun import plan
+
+        for model in models or [None]:
+            if model is not None:
+                frontend.heading(model)
+            one = dataclasses.replace(request, model=model or request.model)
+            frontend.dry_run(plan(self.session, one, chat))
+
+    def send_prompt(self, prompt: str, *, chat: str, model: str | None, key_text: str) -> Any:
+        """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would."""
+        request = TurnRequest(
+            user=prompt,
+            key=cell_key(self._cell_id, key_text),
+            chat=chat,
+            model=model,
+            params=self.default_params(),
+            stream=self.stream,
+        )
+        return self.session.send(request, self.frontend().answer_view())
+
+    @line_magic("aiml")
+    def aiml_line(self, line: str) -> Any:
+        """Manage chats, models, settings and the key. `%aiml help` lists every subcommand."""
+        return self.dispatch_subcommand(line)
+
+    def set_key(self, value: str) -> None:
+        """Keep a key in memory for this session (what `%aiml key` does after its prompt)."""
+        self.session.typed_key = Secret(value.strip(), "%aiml key") if value.strip() else None

@@ -1,0 +1,190 @@
+"""Which `%%aiml` options go together: one table, from which the usage errors, the rules
+section of `%%aiml?` and what TAB leaves out are all derived.
+
+A rule reads "SUBJECT needs OTHER", "SUBJECT excludes OTHER" or "SUBJECT only with OTHER"
+(an option that belongs to a mode, like `--out-col` to `--over`). Its `reason` is the whole
+error a user sees when the rule is broken. Options are written as users type them; how an
+option counts as "used" is in `USED` (default: set on the line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from IPython.core.error import UsageError
+
+NEEDS, EXCLUDES, ONLY_WITH = "needs", "excludes", "only with"
+
+# How an option counts as used, when not simply "set" (the namespace, not the value).
+USED: dict[str, Callable[[argparse.Namespace], bool]] = {
+    "-m/--model": lambda args: args.model is not None,
+    "-c/--chat": lambda args: args.chat != "default",
+    "-p response_format": lambda args: any(k == "response_format" for k, _ in args.param),
+}
+
+
+def _dest(option: str) -> str:
+    return option.split("/")[-1].lstrip("-").replace("-", "_")
+
+
+def used(option: str, args: argparse.Namespace) -> bool:
+    """Whether `option` was given on the line (a flag set, a value given, a list not empty)."""
+    if option in USED:
+        return USED[option](args)
+    value = getattr(args, _dest(option))
+    return value is not None and value is not False and value != []
+
+
+@dataclass(frozen=True)
+class Rule:
+    subject: str
+    kind: str  # NEEDS, EXCLUDES or ONLY_WITH
+    other: str
+    reason: str  # the error, with today's explanation of why
+    when: Callable[[Any], bool] | None = None  # applies only to these values of the subject
+
+    def applies(self, args: argparse.Namespace) -> bool:
+        if not used(self.subject, args):
+            return False
+        return self.when is None or self.when(getattr(args, _dest(self.subject)))
+
+    def broken(self, args: argparse.Namespace) -> bool:
+        if not self.applies(args):
+            return False
+        present = used(self.other, args)
+        return present if self.kind == EXCLUDES else not present
+
+    @property
+    def text(self) -> str:
+        """The rule as `%%aiml?` lists it."""
+        condition = " (other than none or auto)" if self.when is not None else ""
+        return f"{self.subject}{condition} {self.kind} {self.other}"
+
+
+def _batch_only(option: str) -> Rule:
+    return Rule(option, ONLY_WITH, "--over", f"{option} belongs to a batch: add --over DATA")
+
+
+def _not_in_batch(option: str) -> Rule:
+    return Rule(
+        "--over",
+        EXCLUDES,
+        option,
+        f"{option} does not apply to a batch (--over): each row is one request with no tools, "
+        "no comparison and no chat history",
+    )
+
+
+def _not_with_schema(option: str) -> Rule:
+    return Rule(
+        "--schema", EXCLUDES, option, f"--schema sets the response format itself; drop {option}"
+    )
+
+
+_NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES"
+
+# Checked in this order; the first broken rule is the error.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "--keep", NEEDS, "--compare", "--keep MODEL chooses one answer of --compare MODELS; add it"
+    ),
+    Rule("--compare", EXCLUDES, "-m/--model", "--compare names the models; drop -m"),
+    Rule(
+        "--compare",
+        EXCLUDES,
+        "--tools",
+        "--tools cannot be used with --compare: each model would run its own tool loop and "
+        "call your functions again and again (side effects repeated, answers not comparable). "
+        "Compare without tools, then use -m MODEL --tools",
+    ),
+    Rule(
+        "--compare",
+        EXCLUDES,
+        "--to-cell",
+        "--to-cell needs one answer; with --compare choose it first, then take the code from "
+        "_aiml.results[MODEL].text",
+    ),
+    Rule(
+        "--keep",
+        EXCLUDES,
+        "--no-history",
+        "--keep records an answer, and --no-history records nothing; drop one",
+    ),
+    *(
+        _not_in_batch(option)
+        for option in (
+            "--compare",
+            "--tools",
+            "--tool-choice",
+            "--confirm-tools",
+            "-c/--chat",
+            "--new",
+            "--image",
+            "--to-cell",
+            "--dry-run",
+        )
+    ),
+    *(_batch_only(option) for option in ("--out-col", "--concurrency", "--max-credits")),
+    Rule(
+        "--tool-choice",
+        NEEDS,
+        "--tools",
+        _NEEDS_TOOLS,
+        when=lambda choice: choice not in ("none", "auto"),
+    ),
+    Rule("--confirm-tools", NEEDS, "--tools", _NEEDS_TOOLS),
+    *(_not_with_schema(option) for option in ("--json", "--tools", "-p response_format")),
+    Rule("--image-detail", NEEDS, "--image", "--image-detail needs --image SRC"),
+)
+
+
+def check(args: argparse.Namespace) -> None:
+    """Raise the first broken rule's reason as a `UsageError` (before anything is sent)."""
+    for rule in RULES:
+        if rule.broken(args):
+            raise UsageError(rule.reason)
+
+
+def help_section() -> str:
+    """The rules as `%%aiml?` and `%aiml help` list them: one line per subject and kind
+    (options that belong to a mode share one line)."""
+    lines: dict[tuple[str, str], list[str]] = {}
+    for rule in RULES:
+        if rule.kind == ONLY_WITH:
+            lines.setdefault((ONLY_WITH, rule.other), []).append(rule.subject)
+            continue
+        head = rule.text[: -len(rule.other)].rstrip()
+        lines.setdefault((head, ""), []).append(rule.other)
+    rows = [
+        f"{', '.join(names)} {ONLY_WITH} {key}"
+        if head == ONLY_WITH
+        else f"{head} {', '.join(names)}"
+        for (head, key), names in lines.items()
+    ]
+    wrapped = [textwrap.fill(row, 78, subsequent_indent="    ") for row in rows]
+    return "Which options go together:\n" + "\n".join(wrapped) + "\n"
+
+
+def excluded_by(typed: set[str]) -> set[str]:
+    """Options that cannot be added to a line that has `typed` (for TAB)."""
+    spelled = {word for option in typed for word in _spellings(option)}
+    left_out = set()
+    for rule in RULES:
+        if rule.kind != EXCLUDES:
+            continue
+        for one, other in ((rule.subject, rule.other), (rule.other, rule.subject)):
+            if set(_spellings(one)) & spelled:
+                left_out.update(_spellings(other))
+    return left_out
+
+
+def _spellings(option: str) -> list[str]:
+    """`-c/--chat` is typed as `-c` or `--chat`; `-p response_format` is not an option TAB
+    can leave out (other -p fields are fine)."""
+    if " " in option:
+        return []
+    return option.split("/")
