@@ -47,6 +47,13 @@ TYPED = {
     "--schema": "--schema S",
     "-p response_format": "-p response_format=x",
     "--image-detail": "--image-detail low",
+    "--make": "--make image",
+    "--make image": "--make image",
+    "--make speech": "--make speech",
+    "--size": "--size 64x64",
+    "--n": "--n 2",
+    "--voice": "--voice alloy",
+    "-s/--system": "-s brief",
 }
 
 
@@ -79,7 +86,7 @@ def rule_id(rule: rules.Rule) -> str:
 
 
 def test_the_table_has_todays_rules():
-    assert len(rules.RULES) == 23
+    assert len(rules.RULES) == 36
     assert {rule.kind for rule in rules.RULES} == {rules.NEEDS, rules.EXCLUDES, rules.ONLY_WITH}
 
 

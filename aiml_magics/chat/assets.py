@@ -56,6 +56,10 @@ class Asset:
     def name(self) -> str:
         return self.path.name
 
+    def __fspath__(self) -> str:
+        """A path like any other: `--image`, `open()` and PIL take the asset itself."""
+        return str(self.path)
+
     def image(self) -> Any:
         """A PIL image when Pillow is installed and this is an image; else None."""
         if not self.mime.startswith("image/"):

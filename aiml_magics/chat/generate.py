@@ -17,11 +17,10 @@ from ..api import errors
 from ..api.media import IMAGES_PATH, TTS_PATH, Generated, generate_images, speak
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
-from ..api.unitprice import image_amounts, speech_amounts
 from . import recorded
 from .assets import Asset, AssetStore
 from .media_state import AssetUse
-from .mediacost import MediaEstimate, check_budget, estimate
+from .mediacost import MediaEstimate, check_budget, request_estimate
 
 if TYPE_CHECKING:
     from .session import Session
@@ -209,7 +208,7 @@ def make_image(
     found = maker.replayed()
     if found is not None:
         return found
-    guess = estimate(session, "image", model, image_amounts(n, size), {"size": size or "1024x1024"})
+    guess = request_estimate(session, "image", model, prompt, maker.params)
     maker.check(guess)
     made = generate_images(session.client(), prompt, model, on_retry=maker.on_retry, **maker.params)
     return maker.keep(made, guess)
@@ -234,7 +233,7 @@ def make_speech(
     found = maker.replayed()
     if found is not None:
         return found
-    guess = estimate(session, "tts", model, speech_amounts(text))
+    guess = request_estimate(session, "speech", model, text, maker.params)
     maker.check(guess)
     made = speak(session.client(), text, model, on_retry=maker.on_retry, **maker.params)
     return maker.keep(made, guess)

@@ -28,12 +28,12 @@ from ..api.media import (
 )
 from ..api.result import ChatResult
 from ..api.service import download
-from ..api.unitprice import transcription_amounts, video_amounts
+from ..api.unitprice import transcription_amounts
 from . import recorded
 from .assets import AssetStore
 from .generate import Generation, Maker, Notice
 from .media_state import Job
-from .mediacost import check_budget, estimate
+from .mediacost import check_budget, estimate, request_estimate
 
 if TYPE_CHECKING:
     from .session import Session
@@ -86,7 +86,7 @@ def wait_for(
 
 
 def _later(job: Job) -> str:
-    return f"Fetch it later with aiml_magics.jobs({job.id!r}) (or %aiml jobs)."
+    return f"Fetch it later with %aiml jobs {job.id} (or aiml_magics.jobs({job.id!r}))."
 
 
 def make_video(
@@ -112,9 +112,7 @@ def make_video(
     found = maker.replayed()
     if found is not None:
         return found
-    seconds = float(maker.params.get("duration") or 5)
-    chosen = {"resolution": maker.params.get("resolution") or "720p"}
-    guess = estimate(session, "video", model, video_amounts(seconds), chosen)
+    guess = request_estimate(session, "video", model, prompt, maker.params)
     maker.check(guess)
     client = session.client()
     first = start_video(client, prompt, model, on_retry=maker.on_retry, **maker.params)

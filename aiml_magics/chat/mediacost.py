@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..api import errors
 from ..api.result import USD_PER_CREDIT
-from ..api.unitprice import MediaPricing, cost
+from ..api.unitprice import (
+    MediaPricing,
+    cost,
+    image_amounts,
+    speech_amounts,
+    video_amounts,
+)
 from .budget import RAISE_IT, BudgetError, credits_text
 
 if TYPE_CHECKING:
@@ -78,6 +84,53 @@ def estimate(
     if pricing.dimensions:
         basis += f", variants by {', '.join(pricing.dimensions)}"
     return MediaEstimate(dollars / USD_PER_CREDIT, basis)
+
+
+def request_estimate(
+    session: Session, kind: str, model: str, prompt: str, fields: Mapping[str, Any]
+) -> MediaEstimate:
+    """What one image, speech or video request with these fields may cost: the budget and
+    the dry run read this same estimate."""
+    if kind == "image":
+        size = fields.get("size")
+        amounts = image_amounts(int(fields.get("n") or 1), size)
+        return estimate(session, "image", model, amounts, {"size": size or "1024x1024"})
+    if kind == "speech":
+        return estimate(session, "tts", model, speech_amounts(prompt))
+    seconds = float(fields.get("duration") or 5)
+    chosen = {"resolution": fields.get("resolution") or "720p"}
+    return estimate(session, "video", model, video_amounts(seconds), chosen)
+
+
+@dataclass(frozen=True)
+class MediaPlan:
+    """What `%%aiml --make KIND --dry-run` shows: the request it would send and its price."""
+
+    kind: str
+    endpoint: str
+    body: dict[str, Any]
+    estimate: MediaEstimate
+    replay: str = ""  # how the replay mode would answer it
+
+
+def plan(
+    session: Session, kind: str, endpoint: str, model: str, prompt: str, fields: Mapping[str, Any]
+) -> MediaPlan:
+    """The request of a media cell, priced, without sending it."""
+    from . import recorded
+
+    fields = {k: v for k, v in fields.items() if v is not None}
+    text_field = "text" if kind == "speech" else "prompt"
+    body = {"model": model, text_field: prompt, **fields}
+    guess = request_estimate(session, kind, model, prompt, fields)
+    replay = session.replay()
+    found = None
+    if replay is not None and replay.answers:
+        from .replay import request_key
+
+        found = replay.store.find(request_key(recorded.canonical(endpoint, model, prompt, fields)))
+    said = f"replay {replay.mode}: answered from the recording of {found.date}" if found else ""
+    return MediaPlan(kind, endpoint, body, guess, said)
 
 
 def check_budget(

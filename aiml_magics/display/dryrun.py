@@ -50,10 +50,33 @@ def _cost_line(cost: Any) -> str:
 
 
 def dry_run_bundle(plan: Any) -> dict[str, str]:
-    body = json.dumps(plan.body, indent=2, ensure_ascii=False)
+    return _bundle(plan.body, dry_run_lines(plan))
+
+
+def media_dry_run_lines(plan: Any) -> list[str]:
+    """A `--make` dry run: the endpoint, and the price from the catalogue's `pricing`."""
+    lines = ["Dry run: nothing was sent and nothing was recorded."]
+    lines.append(f"{plan.kind.capitalize()} request: POST {plan.endpoint}.")
+    guess = plan.estimate
+    if guess.credits is None:
+        lines.append(f"Estimated cost: {guess.basis}.")
+    else:
+        money = format_money(guess.dollars or 0.0)
+        lines.append(f"Estimated cost: {guess.credits:,.0f} credits ({money}); {guess.basis}.")
+    if plan.replay:
+        lines.append(plan.replay[0].upper() + plan.replay[1:] + ".")
+    return lines
+
+
+def media_dry_run_bundle(plan: Any) -> dict[str, str]:
+    return _bundle(plan.body, media_dry_run_lines(plan))
+
+
+def _bundle(request_body: Any, lines: list[str]) -> dict[str, str]:
+    """The body as fenced JSON (a fence longer than any backtick run in it), then the lines."""
+    body = json.dumps(request_body, indent=2, ensure_ascii=False)
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
-    lines = dry_run_lines(plan)
     markdown = (
         f"**{escape_markdown_inline(lines[0])}**\n\n"
         f"{fence}json\n{body}\n{fence}\n\n"

@@ -117,6 +117,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         compared = inputs.compared_models(args)
         inputs.check_values(args)
         frontend = self.frontend(args.reasoning)
+        if args.make is not None:
+            from .make import make_cell
+
+            make_cell(self, frontend, args, cell)
+            return
         if args.over is not None:
             from .batch import over_cell
 

@@ -7,6 +7,7 @@ Files go to the assets folder beside the notebook (`aiml-assets/`, or `assets=`)
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +16,26 @@ from ..chat.assets import AssetStore, assets_folder
 from ..chat.generate import Generation, make_image, make_speech
 from ..chat.jobs import fetch_job, make_video, transcribe_audio
 from ..chat.media_state import Job
-from .current import current_session
+from . import frontend as frontends
+from .current import current_session, running_magics
 
 
 def _store(session: Any, assets: str | Path | None) -> AssetStore:
     return AssetStore(assets_folder(session, assets))
 
 
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
+def _frontend() -> Any:
+    return frontends.for_functions(*running_magics())
 
 
 def _notice(message: str) -> None:
-    import sys
-
     print(message, file=sys.stderr)
 
 
 def _shown(generation: Generation, show: bool) -> Generation:
-    if show and _in_notebook():
-        from ..display.media import show_generation
-
-        show_generation(generation)
+    frontend = _frontend() if show else None
+    if frontend is not None:
+        frontend.generation(generation)
     return generation
 
 
@@ -145,9 +140,13 @@ def generate_video(
     """
     session = current_session()
     if on_progress is None and show:
-        from ..display.media import JobProgress, terminal_progress
+        frontend = _frontend()
+        if frontend is not None:
+            on_progress = frontend.job_progress("video")
+        else:
+            from ..display.media import terminal_progress
 
-        on_progress = JobProgress("video") if _in_notebook() else terminal_progress("video")
+            on_progress = terminal_progress("video")
     generation = make_video(
         session,
         prompt,

@@ -24,6 +24,8 @@ USED: dict[str, Callable[[argparse.Namespace], bool]] = {
     "-m/--model": lambda args: args.model is not None,
     "-c/--chat": lambda args: args.chat != "default",
     "-p response_format": lambda args: any(k == "response_format" for k, _ in args.param),
+    "--make image": lambda args: args.make == "image",
+    "--make speech": lambda args: args.make == "speech",
 }
 
 
@@ -85,6 +87,16 @@ def _not_with_schema(option: str) -> Rule:
     )
 
 
+def _not_with_make(option: str) -> Rule:
+    return Rule(
+        "--make",
+        EXCLUDES,
+        option,
+        f"{option} does not apply to --make: it makes one image, speech or video from the "
+        "cell's text, outside any chat; drop one of them",
+    )
+
+
 _NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES"
 
 # Checked in this order; the first broken rule is the error.
@@ -139,6 +151,24 @@ RULES: tuple[Rule, ...] = (
     Rule("--confirm-tools", NEEDS, "--tools", _NEEDS_TOOLS),
     *(_not_with_schema(option) for option in ("--json", "--tools", "-p response_format")),
     Rule("--image-detail", NEEDS, "--image", "--image-detail needs --image SRC"),
+    Rule("--size", NEEDS, "--make image", "--size WxH is the size of an image: add --make image"),
+    Rule("--n", NEEDS, "--make image", "--n N is how many images to make: add --make image"),
+    Rule("--voice", NEEDS, "--make speech", "--voice V is the voice of speech: add --make speech"),
+    *(
+        _not_with_make(option)
+        for option in (
+            "--compare",
+            "--over",
+            "--tools",
+            "--schema",
+            "--json",
+            "--to-cell",
+            "--image",
+            "-c/--chat",
+            "--new",
+            "-s/--system",
+        )
+    ),
 )
 
 
