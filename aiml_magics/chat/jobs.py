@@ -136,7 +136,7 @@ def _finish_video(session: Session, job: Job, state: JobState, guess: Any = None
     maker: Maker = job.maker
     video = download(session.client(), state.url or "", on_retry=maker.on_retry)
     generation = maker.keep(Generated([video], state.cost, job.id), guess, job_id=job.id)
-    job.asset = generation.assets[0]
+    job.asset, job.generation = generation.assets[0], generation
     return generation
 
 

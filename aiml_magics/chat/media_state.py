@@ -25,6 +25,7 @@ class Job:
     text: str | None = None  # a transcription's text
     params: dict[str, Any] = field(default_factory=dict)
     maker: Any = field(default=None, repr=False)  # what saves a video fetched later
+    generation: Any = field(default=None, repr=False)  # the saved video's `Generation`
 
     @property
     def finished(self) -> bool:
@@ -60,6 +61,7 @@ class MediaState:
         self._jobs: dict[str, Job] = {}
         self._assets: list[AssetUse] = []
         self.models: dict[str, list[Any]] = {}  # kind -> api.kinds.KindModel list
+        self.fetches: dict[str, threading.Thread] = {}  # kind -> its list's fetch for TAB
         self.last_embed: Any = None  # the EmbedReport of the latest `embed` call
 
     def add_job(self, job: Job) -> Job:

@@ -56,6 +56,23 @@ def kind_models(session: Session, kind: str, refresh: bool = False) -> list[Kind
     return cache[kind]
 
 
+def kind_model_names(session: Session, kind: str, wait: float = 0.3) -> list[str]:
+    """Names of the models of `kind` for TAB: the list is fetched once, in the background;
+    TAB waits at most `wait` seconds for it, else answers with nothing (and a later TAB
+    tries again when the fetch failed)."""
+    import threading
+
+    cache, fetches = session.media.models, session.media.fetches
+    if kind not in cache:
+        fetch = fetches.get(kind)
+        if fetch is None or not fetch.is_alive():
+            fetch = threading.Thread(target=kind_models, args=(session, kind), daemon=True)
+            fetches[kind] = fetch
+            fetch.start()
+        fetch.join(wait)
+    return sorted({name for model in cache.get(kind, []) for name in model.names()})
+
+
 def find_model(session: Session, kind: str, name: str) -> KindModel | None:
     return next((m for m in kind_models(session, kind) if name in m.names()), None)
 
