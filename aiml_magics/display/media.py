@@ -12,6 +12,7 @@ import base64
 import io
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..chat.assets import Asset
@@ -23,8 +24,16 @@ INTERVAL = 0.5
 
 
 def label(asset: Asset) -> str:
-    """`image · 1,234 bytes · aiml-assets/<digest>.png`"""
-    return f"{asset.kind or asset.mime} · {asset.size:,} bytes · {asset.path}"
+    """`image · 1,234 bytes · aiml-assets/<digest>.png` (relative to the working directory,
+    the notebook's, when the file is below it)."""
+    return f"{asset.kind or asset.mime} · {asset.size:,} bytes · {shown_path(asset.path)}"
+
+
+def shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def image_bundle(asset: Asset, provenance: dict | None = None) -> tuple[dict, dict]:

@@ -749,6 +749,17 @@ def batch_over_data() -> list[Reply]:
     return labels + summaries
 
 
+# -- 12-images-speech-embeddings ---------------------------------------------------------------
+
+# Images, speech, video and embeddings are answered by the simulator itself; only the vision
+# question about the generated image is a chat request.
+LIGHTHOUSE = "A small synthetic test image: a square of flat colour, no lighthouse in sight."
+
+
+def images_speech_embeddings() -> list[Reply]:
+    return [Reply(content=LIGHTHOUSE, reasoning="")]
+
+
 REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -760,4 +771,5 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "08-compare-models": compare_models,
     "09-replay-and-budget": replay_and_budget,
     "10-batch-over-data": batch_over_data,
+    "12-images-speech-embeddings": images_speech_embeddings,
 }
