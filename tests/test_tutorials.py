@@ -43,7 +43,7 @@ EXPECTED = {
     "12-images-speech-embeddings",
 }
 NBVAL_TIMEOUT = 300
-STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over)\b)")  # batch rows: never
+STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over|make)\b)")  # rows, files: never
 KEY_SETTING = re.compile(
     r"%(?:set_)?env\s+\w*KEY|environ\[[^\]]*KEY[^\]]*\]\s*=|\.set_key\(|%aiml\s+key\b"
     r"|api_key\s*=\s*['\"]"
