@@ -1,6 +1,6 @@
 """Run a tutorial notebook in a real kernel against a fresh, scripted simulator.
 
-Used by `tests/test_tutorials.py` (nbval and nbclient runs, comparisons, key scan) and by
+Used by `tests/kernel/test_tutorials.py` (nbval and nbclient runs, comparisons, key scan) and by
 `refresh.py` (which stores the outputs of an nbclient run). Both paths build the kernel's
 environment, the simulator and its script in the same way, so a refreshed notebook is exactly
 what the test expects.

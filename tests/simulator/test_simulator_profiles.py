@@ -22,7 +22,7 @@ from aiml_magics.simulator.profiles import NAMES
 _aiml_simulator_server = plugin._aiml_simulator_server
 aiml_simulator = plugin.aiml_simulator
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
 

@@ -32,7 +32,7 @@ MARKED_ATTRIBUTES = ALLOWED_ATTRIBUTES | {"id", "align", "checked", "disabled", 
 RASTER_DATA_IMAGE_RE = re.compile(r"data:image/(?:png|jpeg|gif|webp)[;,]", re.IGNORECASE)
 TEXT_ALIGN_RE = re.compile(r"text-align:\s*(?:left|center|right);?")
 
-NODE_MODULES = Path(__file__).resolve().parents[2] / "labextension" / "node_modules"
+NODE_MODULES = Path(__file__).resolve().parents[3] / "labextension" / "node_modules"
 RENDER_MJS = Path(__file__).with_name("jupyterlab_render.mjs")
 NODE_PARTS = ("marked", "marked-gfm-heading-id", "marked-mangle", "@jupyterlab/rendermime")
 

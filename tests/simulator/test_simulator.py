@@ -30,7 +30,7 @@ _aiml_simulator_server = plugin._aiml_simulator_server
 aiml_simulator = plugin.aiml_simulator
 aiml_env = plugin.aiml_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = "bytedance/seed-1-8"
 
 

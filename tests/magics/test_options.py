@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 PARSER = AimlMagics.aiml_cell.parser
-OPTIONS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "options.md"
+OPTIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "options.md"
 
 # How each option of the table is typed in a test line.
 TYPED = {

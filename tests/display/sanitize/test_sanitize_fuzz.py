@@ -11,7 +11,7 @@ length, math, tables, quotes and lists). Properties:
 
 The default run is reproducible (derandomized) and takes seconds. A long, random run:
 
-    AIML_FUZZ_EXAMPLES=20000 python -m pytest tests/sanitize -k fuzz
+    AIML_FUZZ_EXAMPLES=20000 python -m pytest tests/display/sanitize -k fuzz
 
 (`--hypothesis-seed=N` repeats a random run; a failure prints the shrunk document.)
 """
