@@ -17,8 +17,15 @@ __all__ = [
     "batch",
     "describer",
     "evaluate",
+    "embed",
+    "generate_image",
+    "generate_video",
+    "jobs",
     "load_ipython_extension",
     "register_describer",
+    "similar",
+    "speak",
+    "transcribe",
     "tool",
     "unload_ipython_extension",
     "__version__",
@@ -31,7 +38,9 @@ if TYPE_CHECKING:
     from .chat.evaluation import Evaluation
     from .chat.tools import tool
     from .magics.batch import batch
+    from .magics.embedding import embed, similar
     from .magics.evaluate import evaluate
+    from .magics.media import generate_image, generate_video, jobs, speak, transcribe
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -110,6 +119,14 @@ def __getattr__(name: str) -> Any:
         from .chat.evaluation import Evaluation
 
         return Evaluation
+    if name in ("embed", "similar"):  # the functions; their module is magics.embedding
+        from .magics import embedding
+
+        return getattr(embedding, name)
+    if name in ("generate_image", "generate_video", "jobs", "speak", "transcribe"):
+        from .magics import media
+
+        return getattr(media, name)
     if name == "tool":
         from .chat.tools import tool
 

@@ -11,6 +11,7 @@ from ..api.result import ChatResult
 from ..api.retry import backoff_seconds
 from ..api.secret import Secret, key_from_environment
 from .conversation import ChatStore, UsageTotals
+from .media_state import MediaState
 from .request import TurnRequest
 from .settings import AimlSettings
 from .view import AnswerView
@@ -46,6 +47,7 @@ class Session:
         # stores change under it.
         self._lock = threading.RLock()
         self.batch_answers: dict[str, ChatResult] = {}  # request key -> answer (batch.py)
+        self.media = MediaState()  # embeddings, jobs and assets (embed.py, generate.py)
 
     def key(self) -> Secret | None:
         return self.typed_key or key_from_environment()

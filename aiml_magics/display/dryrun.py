@@ -74,9 +74,33 @@ def context_section(plan: Any) -> tuple[str, str]:
 
 
 def dry_run_bundle(plan: Any) -> dict[str, str]:
-    body = json.dumps(plan.body, indent=2, ensure_ascii=False)
-    lines = dry_run_lines(plan)
-    context_markdown, context_plain = context_section(plan)
+    return _bundle(plan.body, dry_run_lines(plan), *context_section(plan))
+
+
+def media_dry_run_lines(plan: Any) -> list[str]:
+    """A `--make` dry run: the endpoint, and the price from the catalogue's `pricing`."""
+    lines = ["Dry run: nothing was sent and nothing was recorded."]
+    lines.append(f"{plan.kind.capitalize()} request: POST {plan.endpoint}.")
+    guess = plan.estimate
+    if guess.credits is None:
+        lines.append(f"Estimated cost: {guess.basis}.")
+    else:
+        money = format_money(guess.dollars or 0.0)
+        lines.append(f"Estimated cost: {guess.credits:,.0f} credits ({money}); {guess.basis}.")
+    if plan.replay:
+        lines.append(plan.replay[0].upper() + plan.replay[1:] + ".")
+    return lines
+
+
+def media_dry_run_bundle(plan: Any) -> dict[str, str]:
+    return _bundle(plan.body, media_dry_run_lines(plan))
+
+
+def _bundle(
+    request_body: Any, lines: list[str], context_markdown: str = "", context_plain: str = ""
+) -> dict[str, str]:
+    """The first line, the body as fenced JSON, the context sent (if any), then the lines."""
+    body = json.dumps(request_body, indent=2, ensure_ascii=False)
     markdown = (
         f"**{escape_markdown_inline(lines[0])}**\n\n"
         f"{_fenced(body, 'json')}\n\n"

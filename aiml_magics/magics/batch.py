@@ -21,8 +21,7 @@ from ..chat.rows import assemble, check_template, fill, read_rows
 from ..chat.session import Session
 from ..chat.settings import AimlSettings
 from . import frontend as frontends
-
-_default_session: Session | None = None
+from .current import current_session, running_magics
 
 
 def batch(
@@ -55,8 +54,8 @@ def batch(
     timeout) is queued again after the client's own retries (default 3). The key is read
     from the environment (or `%aiml key`) where the function runs: Dask workers use their own.
     """
-    shell, magics = running_shell()
-    session = session_of(shell, magics)
+    shell, magics = running_magics()
+    session = current_session()
     spec = _spec(session.settings, model, system, schema, params, json, fresh)
     result = run_batch(
         session,
@@ -181,32 +180,6 @@ def send_rows(
     if shown is not None:
         shown.done(summary)
     return runner
-
-
-def running_shell() -> tuple[Any, Any]:
-    """The running IPython shell and its AimlMagics, when there are."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None, None
-    shell = get_ipython()
-    if shell is None:
-        return None, None
-    # By name: the magics import this module, so it cannot import them back.
-    magics = next((m for m in shell.configurables if type(m).__name__ == "AimlMagics"), None)
-    return shell, magics
-
-
-def session_of(shell: Any, magics: Any) -> Session:
-    """The magics' session; outside a kernel with the extension (a script, a Dask worker),
-    one session per process, with default settings and the key from its environment."""
-    global _default_session
-    if magics is not None:
-        return magics.session
-    if _default_session is None:
-        namespace = shell.user_ns if shell is not None else {}
-        _default_session = Session(AimlSettings(), namespace)
-    return _default_session
 
 
 def progress_bar(shell: Any, magics: Any) -> Callable[[int], Any] | None:

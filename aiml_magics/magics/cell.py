@@ -119,6 +119,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
 
             eval_cell(self, frontend, args, cell)
             return
+        if args.make is not None:
+            from .make import make_cell
+
+            make_cell(self, frontend, args, cell)
+            return
         if args.over is not None:
             from .batch import over_cell
 

@@ -28,7 +28,8 @@ from ..chat.evaluation.tidy import add_verdicts, answer_records
 from ..chat.publish import publish
 from ..chat.rows import check_template, fill, read_rows
 from ..chat.session import Session
-from .batch import progress_bar, running_shell, session_of
+from .batch import progress_bar
+from .current import current_session, running_magics
 from .evaluate_runner import Outcome, Runner
 from .frontend import BarFactory, Frontend
 
@@ -65,8 +66,8 @@ def evaluate(
     the count of requests and their estimated cost are printed and returned. Running it
     again sends only what is missing; `max_credits` caps what this evaluation spends.
     """
-    shell, magics = running_shell()
-    session = session_of(shell, magics)
+    shell, magics = running_magics()
+    session = current_session()
     bar = progress_bar(shell, magics) if progress else None
     evaluation = run_evaluation(
         session,

@@ -28,21 +28,8 @@ from ..display.compose import (
     user_markdown,
     user_plain,
 )
-from ..display.tables import markdown_table, plain_table
 from . import registry
-
-
-def show(markdown: str, plain: str) -> None:
-    from IPython.display import display
-
-    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
-
-
-def show_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    show(
-        f"**{escape_markdown_inline(title)}**\n\n{markdown_table(headers, rows)}",
-        f"{title}\n{plain_table(headers, rows)}",
-    )
+from .tables import show, show_table
 
 
 class SubcommandsMixin:
@@ -93,6 +80,11 @@ class SubcommandsMixin:
     def _sub_models(self, args: list[str]) -> None:
         """Columns nobody filled are left out: OpenAI-shaped lists (gateways, vLLM, Ollama)
         carry little more than ids, LiteLLM adds token limits, the AI/ML API has it all."""
+        if "--type" in args:
+            from .media_commands import kind_table
+
+            show_table(*kind_table(self.session, args))
+            return
         needle = " ".join(args)
         models = self.session.client().models()
         self.session.remember_models(models)
@@ -243,8 +235,16 @@ class SubcommandsMixin:
         if error.full_message != error.message:
             print("\nThe whole message:\n" + error.full_message)
 
+    def _sub_jobs(self, args: list[str]) -> None:
+        from .media_commands import jobs_command
+
+        jobs_command(self, args)
+
     def _sub_usage(self, args: list[str]) -> None:
+        from .media_commands import assets_table
+
         totals, saved = self.session.totals, self.session.saved
+        made = assets_table(self.session)
         if not totals and not saved:
             print("No requests yet." + budget_line(self))
             return
@@ -254,6 +254,8 @@ class SubcommandsMixin:
         if saved:
             rows = [t.row(model) for model, t in saved.items()]
             show_table("Replayed from recordings (saved, not spent)", list(USAGE_HEADERS), rows)
+        if made is not None:
+            show_table(*made)
         line = budget_line(self).strip()
         if line:
             print(line)

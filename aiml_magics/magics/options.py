@@ -319,6 +319,22 @@ eval_options = option_group(
     ),
 )
 
+MAKE_KINDS = ("image", "speech", "video")
+
+make_options = option_group(
+    "Images, speech and video",
+    argument(
+        "--make",
+        choices=MAKE_KINDS,
+        help="Make an image, speech or a video from the cell's text instead of a chat answer: "
+        "shown in the cell, saved in the assets folder, and in _aiml (-m picks a model of "
+        "that kind, -p adds request fields).",
+    ),
+    argument("--size", metavar="WxH", help="--make image: the size in pixels, e.g. 1024x1024."),
+    argument("--n", type=int, metavar="N", help="--make image: how many images (1 to 10)."),
+    argument("--voice", metavar="VOICE", help="--make speech: the voice to speak with."),
+)
+
 ALL_GROUPS = (
     model_options,
     context_options,
@@ -330,6 +346,7 @@ ALL_GROUPS = (
     run_options,
     batch_options,
     eval_options,
+    make_options,
 )
 
 

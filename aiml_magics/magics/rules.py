@@ -25,6 +25,8 @@ USED: dict[str, Callable[[argparse.Namespace], bool]] = {
     "-c/--chat": lambda args: args.chat != "default",
     "-p response_format": lambda args: any(k == "response_format" for k, _ in args.param),
     "--over or --eval": lambda args: args.over is not None or args.eval is not None,
+    "--make image": lambda args: args.make == "image",
+    "--make speech": lambda args: args.make == "speech",
 }
 
 
@@ -95,6 +97,18 @@ def _not_in_eval(option: str, why: str) -> Rule:
 
 
 _EVAL_ROWS = "each row is asked on its own, with no chat history"
+
+
+def _not_with_make(option: str) -> Rule:
+    return Rule(
+        "--make",
+        EXCLUDES,
+        option,
+        f"{option} does not apply to --make: it makes one image, speech or video from the "
+        "cell's text, outside any chat; drop one of them",
+    )
+
+
 _NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES"
 
 # Checked in this order; the first broken rule is the error.
@@ -182,6 +196,24 @@ RULES: tuple[Rule, ...] = (
     Rule("--confirm-tools", NEEDS, "--tools", _NEEDS_TOOLS),
     *(_not_with_schema(option) for option in ("--json", "--tools", "-p response_format")),
     Rule("--image-detail", NEEDS, "--image", "--image-detail needs --image SRC"),
+    Rule("--size", NEEDS, "--make image", "--size WxH is the size of an image: add --make image"),
+    Rule("--n", NEEDS, "--make image", "--n N is how many images to make: add --make image"),
+    Rule("--voice", NEEDS, "--make speech", "--voice V is the voice of speech: add --make speech"),
+    *(
+        _not_with_make(option)
+        for option in (
+            "--compare",
+            "--over",
+            "--tools",
+            "--schema",
+            "--json",
+            "--to-cell",
+            "--image",
+            "-c/--chat",
+            "--new",
+            "-s/--system",
+        )
+    ),
 )
 
 

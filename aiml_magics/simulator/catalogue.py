@@ -13,6 +13,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .media_catalogue import MEDIA_ENTRIES
+
 if TYPE_CHECKING:
     from .profiles import Profile
 
@@ -320,6 +322,10 @@ MODELS: tuple[Model, ...] = (
         },
     ),
 )
+
+
+# Embedding, image, speech, transcription and video models (media_catalogue.py).
+MODELS += tuple(Model(entry, entry["id"], extras) for entry, extras in MEDIA_ENTRIES)
 
 
 def find_model(name: str) -> Model | None:

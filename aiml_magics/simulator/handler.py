@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import completions, gemini
+from . import completions, gemini, media
 from .answers import build_answer
 from .catalogue import find_model, lookup_model
 from .deprecations import CACHE_CONTROL, feed_payload, withdrawn
@@ -171,12 +171,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             self._one_model(unquote(path[len(MODEL_PREFIX) :]))
         elif method == "POST" and path == CHAT_PATH:
             self._chat(body, authorized)
+        elif media.route(self, query, body, authorized):
+            pass  # embeddings, images, speech, transcription, video, files (media.py)
         else:
             shape = self.server.simulator.profile.error_body
             self.send_error_body(404, shape=shape, message=f"Cannot {method} {path}")
 
     def _read_json(self) -> Any:
-        raw = self._read_body()
+        raw = self.raw_body = self._read_body()  # multipart uploads are read from raw_body
         if not raw:
             return None
         try:

@@ -19,6 +19,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
+from .media import MediaSim
 from .per_model import PerModelScripts, take
 from .profiles import Profile, profile_named
 from .ratelimit import RateLimit, Throttled
@@ -90,6 +91,7 @@ class Simulator:
         self.pacing = RateLimit()  # latency and rate limit (ratelimit.py)
         self._per_model = PerModelScripts()  # replies for one model (`script_for`)
         self._requests: list[RecordedRequest] = []
+        self.media = MediaSim()  # embeddings, images, speech, video: faults, jobs (media.py)
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -207,6 +209,7 @@ class Simulator:
             self._profile = profile_named("aiml")
             self.keyless = False
         self.pacing.reset()
+        self.media.reset()
 
     @property
     def latency(self) -> float:

@@ -41,10 +41,12 @@ EXPECTED = {
     "09-replay-and-budget",
     "10-batch-over-data",
     "11-notebook-context",
+    "12-images-speech-embeddings",
     "14-evaluate-models",
 }
 NBVAL_TIMEOUT = 300
-STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over|eval)\b)")  # batch, eval: never
+# Cells that are not streamed answers: batch rows, evaluations, generated files.
+STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over|eval|make)\b)")
 KEY_SETTING = re.compile(
     r"%(?:set_)?env\s+\w*KEY|environ\[[^\]]*KEY[^\]]*\]\s*=|\.set_key\(|%aiml\s+key\b"
     r"|api_key\s*=\s*['\"]"
@@ -535,3 +537,23 @@ def test_replay_and_budget_spend_what_the_tutorial_says(outcomes, visible):
     recorded = harness.recording_path("09-replay-and-budget").read_text(encoding="utf-8")
     assert len(recorded.splitlines()) == 2, "the fresh answer replaced the first recording"
     assert "sk-" not in recorded and "Bearer" not in recorded
+
+
+def test_the_generated_image_goes_back_to_the_vision_model(outcomes):
+    outcome = outcomes["12-images-speech-embeddings"]
+    nb = executed(outcomes, "12-images-speech-embeddings")
+    shown = next(
+        o.data["image/png"]
+        for o in cell(nb, "%%aiml --make image --size 512x512\n").outputs
+        if "image/png" in o.data
+    )
+    (vision,) = [r for r in outcome.requests if isinstance(r.body["messages"][-1]["content"], list)]
+    parts = vision.body["messages"][-1]["content"]
+    (url,) = [p["image_url"]["url"] for p in parts if p["type"] == "image_url"]
+    assert url == "data:image/png;base64," + shown, "the image shown is the image sent"
+    assert "Estimated cost:" in text_of(cell(nb, "%%aiml --make image --size 512x512 --dry-run"))
+    assert "<audio" in cell(nb, "%%aiml --make speech").outputs[0].data["text/html"]
+    video = cell(nb, "%%aiml --make video").outputs
+    assert video[0].data["text/plain"].startswith("video · completed · ")
+    assert "<video" in video[-1].data["text/html"]
+    assert "Files made this session" in text_of(cell(nb, "%aiml usage"))

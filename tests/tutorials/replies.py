@@ -842,6 +842,17 @@ def evaluate_models() -> list[Reply | tuple[str, Reply]]:
     return terse + plain + judge
 
 
+# -- 12-images-speech-embeddings ---------------------------------------------------------------
+
+# Images, speech, video and embeddings are answered by the simulator itself; only the vision
+# question about the generated image is a chat request.
+LIGHTHOUSE = "A small synthetic test image: a square of flat colour, no lighthouse in sight."
+
+
+def images_speech_embeddings() -> list[Reply]:
+    return [Reply(content=LIGHTHOUSE, reasoning="")]
+
+
 REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -855,4 +866,5 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "10-batch-over-data": batch_over_data,
     "11-notebook-context": notebook_context,
     "14-evaluate-models": evaluate_models,
+    "12-images-speech-embeddings": images_speech_embeddings,
 }
