@@ -63,6 +63,7 @@ class ModelInfo:
     owned_by: str = ""  # OpenAI-shaped lists: who serves it ("openai", "library", "vllm", ...)
     # From `capabilities` (`?include=capabilities`); None when the entry does not say.
     structured_output: bool | None = None
+    vision: bool | None = None  # takes image input; None when the entry does not say
     pricing: Pricing | None = None
 
     @classmethod
@@ -88,12 +89,26 @@ class ModelInfo:
                 if isinstance(entry.get("capabilities"), list)
                 else None
             ),
+            vision=_vision(entry),
             pricing=Pricing.from_api(entry.get("pricing")),
         )
 
     def matches(self, text: str) -> bool:
         text = text.lower()
         return any(text in s.lower() for s in [self.id, self.name, *self.aliases])
+
+
+def _vision(entry: dict[str, Any]) -> bool | None:
+    """From the capabilities list or the input modalities, when the entry has either."""
+    caps = entry.get("capabilities")
+    inputs = (entry.get("modalities") or {}).get("input") if isinstance(
+        entry.get("modalities"), dict
+    ) else None
+    if isinstance(inputs, list):
+        return "image" in inputs
+    if isinstance(caps, list):
+        return "vision" in caps
+    return None
 
 
 def _count(value: Any) -> int | None:

@@ -313,18 +313,25 @@ class AimlClient:
 
     def structured_output(self, model: str) -> bool | None:
         """Whether `model` supports `json_schema` structured output: False once the service
-        refused it, else what the catalogue's capabilities say (None: not known; one quick
-        look at the cached list, never retried)."""
+        refused it, else what the catalogue says (None: not known)."""
         if model in self.no_structured_output:
             return False
+        info = self.model_info(model)
+        return None if info is None else info.structured_output
+
+    def vision(self, model: str) -> bool | None:
+        """Whether `model` takes image input, as the catalogue says (None: not known)."""
+        info = self.model_info(model)
+        return None if info is None else info.vision
+
+    def model_info(self, model: str) -> ModelInfo | None:
+        """The catalogue entry of `model` (id or alias): one quick look at the cached list,
+        never retried; None when it cannot be had or does not list the model."""
         try:
             known = self.models(retries=0, timeout=CLOSE_MATCH_TIMEOUT)
         except errors.AimlError:
             return None
-        for info in known:
-            if model == info.id or model in info.aliases:
-                return info.structured_output
-        return None
+        return next((i for i in known if model == i.id or model in i.aliases), None)
 
     # -- internals ----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ class TurnRequest:
     confirm_tools: bool = False
     images: tuple[Any, ...] = ()  # images.Image sent with `user` (their parts are in it)
     schema: Any = None  # api.schema.OutputSchema: ask for structured output, parse the answer
+    notices: tuple[str, ...] = ()  # told to the user before sending (an MCP server that is down)
     fresh: bool = False  # ask the service even when a recording could answer (`--fresh`)
     # One row of a batch (rows.py): the system prompt is its own, not a chat's; no chat, no
     # `_aiml`, no listeners (the batch reports once), and no question the user must answer.

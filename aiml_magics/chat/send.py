@@ -48,6 +48,8 @@ def send_turn(
         return _send_row(session, request, view, cancel=cancel)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
+    for notice in request.notices:
+        view.notice(f"⚠ {notice}")
     context = chat.context(
         request.key,
         request.user,
@@ -318,6 +320,7 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             view.notice(f"⏹ {message}")
             raise errors.ToolError(message, partial=tools.combine(results, runs, exchange, offered))
         exchange.append(tools.assistant_message(result))
+        first_of_round = len(runs)
         for call in result.tool_calls:
             view.notice(f"🔧 round {round_number}: {tools.call_line(call.name, call.arguments)}")
             try:
@@ -331,6 +334,20 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             runs.append(run)
             view.notice(f"↳ {run.summary()}")
             exchange.append(run.message())
+        _send_images(sending, runs[first_of_round:], exchange)
+
+
+def _send_images(sending: _Sending, runs: list[Any], exchange: list[dict[str, Any]]) -> None:
+    """Images the round's tools returned go back as image input, if the model takes it."""
+    from . import tools
+
+    message = tools.image_message(runs)
+    if message is None:
+        return
+    if sending.client.vision(sending.model) is False:
+        sending.view.notice(f"the tools' images were not sent: {sending.model} takes no images")
+        return
+    exchange.append(message)
 
 
 def _cannot_ask(question: str) -> str:

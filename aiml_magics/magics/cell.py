@@ -27,6 +27,7 @@ from . import frontend as frontends
 from . import inputs, rules
 from .completion import make_matcher
 from .handlers import SubcommandsMixin
+from .mcp import McpSubcommandMixin
 from .options import cell_options, parse_options, request_params
 
 
@@ -44,7 +45,7 @@ def request_metadata(info: Any, shell: Any) -> dict[str, Any]:
 
 
 @magics_class
-class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
+class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
     """Chat with the AI/ML API from notebook cells. Configure with `%config AimlMagics.<trait>`."""
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
@@ -146,9 +147,13 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         """The cell's turn, and its chat (a copy for a dry run: it changes nothing)."""
         namespace = self.shell.user_ns
         user = cell.strip() if args.raw else interpolate(cell.strip(), namespace)
-        offered = inputs.offered_tools(args, namespace)
+        offered, notices = inputs.offered_tools(args, namespace, self.session)
         schema = inputs.output_schema(args, namespace)
         pictures = inputs.images(args, namespace)
+        attached, resource_images = inputs.mcp_resources(args, self.session)
+        if attached:
+            user = f"{user}\n\n{attached}"
+            pictures += resource_images
         if pictures:
             from ..chat.images import user_content
 
@@ -172,6 +177,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             tool_choice=args.tool_choice,
             parallel_tool_calls=False if args.no_parallel_tool_calls else None,
             confirm_tools=args.confirm_tools,
+            notices=tuple(notices),
             images=tuple(pictures),
             schema=schema,
             fresh=args.fresh,
