@@ -101,9 +101,11 @@ class ModelInfo:
 def _vision(entry: dict[str, Any]) -> bool | None:
     """From the capabilities list or the input modalities, when the entry has either."""
     caps = entry.get("capabilities")
-    inputs = (entry.get("modalities") or {}).get("input") if isinstance(
-        entry.get("modalities"), dict
-    ) else None
+    inputs = (
+        (entry.get("modalities") or {}).get("input")
+        if isinstance(entry.get("modalities"), dict)
+        else None
+    )
     if isinstance(inputs, list):
         return "image" in inputs
     if isinstance(caps, list):

@@ -162,10 +162,7 @@ RULES: tuple[Rule, ...] = (
         "--mcp",
         "--mcp-resource URI is read from the servers of --mcp SERVERS; add it",
     ),
-    *(
-        _not_with_schema(option)
-        for option in ("--json", "--tools", "--mcp", "-p response_format")
-    ),
+    *(_not_with_schema(option) for option in ("--json", "--tools", "--mcp", "-p response_format")),
     Rule("--image-detail", NEEDS, "--image", "--image-detail needs --image SRC"),
 )
 

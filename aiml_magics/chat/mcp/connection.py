@@ -116,7 +116,7 @@ class Connection:
         old = getattr(self, "_errlog", None)
         if old is not None:
             old.close()
-        self._errlog = tempfile.TemporaryFile("w+b")
+        self._errlog = tempfile.TemporaryFile("w+b")  # noqa: SIM115 (open while the server runs)
 
     async def _open(self, stack: contextlib.AsyncExitStack, errlog: Any) -> Any:
         from mcp import ClientSession
@@ -207,7 +207,7 @@ class Connection:
     def describe(self, exc: BaseException) -> str:
         """One line for an exception (the innermost of a group), with the server's last
         words on stderr when it has any; secrets cut out."""
-        while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        while isinstance(getattr(exc, "exceptions", None), tuple) and exc.exceptions:  # a group
             exc = exc.exceptions[0]
         text = str(exc).strip() or type(exc).__name__
         last = self._last_stderr_line()

@@ -20,7 +20,7 @@ from ...api.errors import UsageError
 from ..images import MAX_BYTES, sniff
 from ..tools import Tool, ToolFailed, ToolOutput
 from ..tools.define import ArgumentError
-from .config import ServerConfig, Secrets, default_path, load
+from .config import Secrets, ServerConfig, default_path, load
 from .connection import Connection, ServerError, ToolInfo
 from .loop import BackgroundLoop
 
