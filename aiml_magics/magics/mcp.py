@@ -29,7 +29,7 @@ class McpSubcommandMixin:
                 connection = hub.restart(args[1])
             except ServerError as exc:
                 raise UsageError(str(exc)) from None
-            names = ", ".join(t.name for t in connection.tools) or "none"
+            names = ", ".join(tool_names(connection)) or "none"
             print(f"Restarted MCP server {args[1]!r}: {len(connection.tools)} tool(s): {names}")
             return
         if args:
@@ -44,7 +44,7 @@ class McpSubcommandMixin:
                 c.config.kind,
                 c.config.target,
                 c.state,
-                ", ".join(t.name for t in c.tools) if c.running else "",
+                ", ".join(tool_names(c)) if c.running else "",
             ]
             for c in connections
         ]
@@ -53,3 +53,10 @@ class McpSubcommandMixin:
             ["server", "kind", "command or URL", "state", "tools"],
             rows,
         )
+
+
+def tool_names(connection: Any) -> list[str]:
+    """The names the model sees: `server__tool`."""
+    from ..chat.mcp import tool_name
+
+    return [tool_name(connection.config.name, t.name) for t in connection.tools]

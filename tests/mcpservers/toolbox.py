@@ -6,12 +6,13 @@ The `secret` tool reports whether the planted secret arrived, without ever retur
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import sys
-import time
 
 from mcp.server.mcpserver import Image, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
 # A 1x1 red PNG, so the image tool needs no imaging library.
 RED_PIXEL = base64.b64decode(
@@ -32,7 +33,7 @@ def add(a: float, b: float) -> float:
 def capital(country: str) -> str:
     """The capital city of a country."""
     if country not in CAPITALS:
-        raise ValueError(f"no capital known for {country}")
+        raise ToolError(f"no capital known for {country}")
     return CAPITALS[country]
 
 
@@ -49,9 +50,9 @@ def crash() -> str:
 
 
 @server.tool()
-def hang(seconds: float = 3600) -> str:
-    """Never answers in time."""
-    time.sleep(seconds)
+async def hang(seconds: float = 3600) -> str:
+    """Never answers in time (asleep without blocking the server's other calls)."""
+    await asyncio.sleep(seconds)
     return "woke up"
 
 
