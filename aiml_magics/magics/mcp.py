@@ -34,9 +34,12 @@ class McpSubcommandMixin:
             return
         if args:
             raise UsageError(f"usage: {registry.BY_NAME['mcp'].usage}")
+        from ..chat.replay.paths import shown_path
+
         connections = hub.known()
+        where = shown_path(hub.config_path())
         if not connections:
-            print(f"No MCP servers in {hub.config_path()}.")
+            print(f"No MCP servers in {where}.")
             return
         rows = [
             [
@@ -49,7 +52,7 @@ class McpSubcommandMixin:
             for c in connections
         ]
         show_table(
-            f"MCP servers of {hub.config_path()}",
+            f"MCP servers of {where}",
             ["server", "kind", "command or URL", "state", "tools"],
             rows,
         )
