@@ -50,8 +50,8 @@ def _register_formatters(ipython: Any) -> None:
 
     markdown = formatter.formatters["text/markdown"]
     markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
-    markdown.for_type_by_name("aiml_magics.chat.batchrun", "BatchResult", _batch_markdown)
-    markdown.for_type_by_name("aiml_magics.chat.compare", "Comparison", _comparison_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.batchreport", "BatchResult", _batch_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.comparison", "Comparison", _comparison_markdown)
 
 
 def _batch_markdown(result: Any) -> str:

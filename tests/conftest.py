@@ -31,6 +31,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(getattr(pytest.mark, tier_of(Path(str(item.fspath)))))
 
 
+@pytest.fixture(autouse=True)
+def _catalogue_cache(tmp_path_factory, monkeypatch):
+    """Every test keeps the model list it saves in a folder of its own, never the user's."""
+    monkeypatch.setenv("AIML_CACHE_DIR", str(tmp_path_factory.mktemp("aiml-cache")))
+
+
 @pytest.fixture
 def ip(aiml_env):
     """A real InteractiveShell with `%load_ext aiml_magics` done, talking to the simulator."""

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
-from .conversation import Turn
+from .conversation import Chat, Turn
 from .publish import publish, tell_listeners
-from .request import TurnRequest
+from .request import TurnRequest, request_id_for
 from .view import AnswerView, Status
 
 if TYPE_CHECKING:
@@ -50,6 +50,30 @@ def send_turn(
     offered = [t.name for t in request.tools]
     for notice in request.notices:
         view.notice(f"⚠ {notice}")
+    messages = _context_messages(session, request, view, chat, offered)
+    try:
+        result = _answer(session, request, view, messages, cancel=cancel, ask=ask)
+    except errors.AimlError as exc:
+        _failed(session, view, exc, publish_partial=record)
+        raise
+
+    if request.json_mode:
+        result.json = parse_json_answer(result.text)
+    if request.context:
+        result.context = request.context.summary()
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
+    _settle(view, result, Status.DONE, metadata)
+    if record:
+        _keep(session, request, chat, result, offered)
+    return result
+
+
+def _context_messages(
+    session: Sender, request: TurnRequest, view: AnswerView, chat: Chat, offered: list[str]
+) -> list[dict[str, Any]]:
+    """The chat so far (as much as fits the context budget) and the new prompt; the view
+    is told when earlier turns were left out."""
     context = chat.context(
         request.key,
         request.user,
@@ -62,26 +86,30 @@ def send_turn(
             f"{context.dropped} earlier turn(s) left out to fit the context budget "
             f"(AimlMagics.context_tokens = {session.settings.context_tokens})"
         )
-    try:
-        result = _answer(session, request, view, context.messages, cancel=cancel, ask=ask)
-    except errors.AimlError as exc:
-        session.last_error = exc  # its whole text for `%aiml last-error`
-        _settle(view, exc.partial, _status_of(exc))
-        if (
-            exc.partial is not None
-            and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
-            and record
-        ):
-            publish(session.namespace, exc.partial)
-        raise
+    return context.messages
 
-    if request.json_mode:
-        result.json = parse_json_answer(result.text)
-    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
-    _settle(view, result, Status.DONE, metadata)
-    if not record:
-        return result
+
+def _failed(
+    session: Sender, view: AnswerView, error: errors.AimlError, *, publish_partial: bool
+) -> None:
+    """End the view on a failure and keep the error for `%aiml last-error`; a tool loop
+    stopped at its limit or an answer that never fit the schema is still published (not
+    recorded in the chat), so what it cost can be read."""
+    session.last_error = error  # its whole text for `%aiml last-error`
+    _settle(view, error.partial, _status_of(error))
+    if (
+        publish_partial
+        and error.partial is not None
+        and isinstance(error, (errors.ToolError, errors.SchemaAnswerError))
+    ):
+        publish(session.namespace, error.partial)
+
+
+def _keep(
+    session: Sender, request: TurnRequest, chat: Chat, result: ChatResult, offered: list[str]
+) -> None:
+    """A completed answer joins the chat (unless `--no-history`), `_aiml`, `-o` and the
+    listeners."""
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
     publish(
@@ -91,7 +119,6 @@ def send_turn(
         out_value=result.text if request.schema is None else result.parsed,
     )
     tell_listeners(session.listeners, result)
-    return result
 
 
 def _answer(
@@ -127,8 +154,7 @@ def _send_row(
     try:
         result = _answer(session, request, view, messages, cancel=cancel)
     except errors.AimlError as exc:
-        session.last_error = exc  # `%aiml last-error` tells a failed row's whole story too
-        _settle(view, exc.partial, _status_of(exc))
+        _failed(session, view, exc, publish_partial=False)  # a row is never published
         raise
     if request.json_mode:
         result.json = parse_json_answer(result.text)
@@ -182,9 +208,12 @@ def _exchange(
     if replayed is not None:
         return replayed
     from . import budget
+    from .estimate import cached_prefix
 
     ask = sending.ask or (_cannot_ask if request.row else None)
-    budget.check(sending.session, client, model, messages, params, ask=ask)
+    cached = cached_prefix(sending.session, request, model)
+    budget.check(sending.session, client, model, messages, params, ask=ask, cached_tokens=cached)
+    request_id = request_id_for(request.key)
 
     def on_retry(notice: RetryNotice) -> None:
         if sending.cancelled():
@@ -200,9 +229,13 @@ def _exchange(
         if sending.cancelled():
             raise KeyboardInterrupt
         if not request.stream:
-            result = client.chat(messages, model=model, on_retry=on_retry, **params)
+            result = client.chat(
+                messages, model=model, on_retry=on_retry, client_request_id=request_id, **params
+            )
         else:
-            stream = client.stream(messages, model=model, on_retry=on_retry, **params)
+            stream = client.stream(
+                messages, model=model, on_retry=on_retry, client_request_id=request_id, **params
+            )
             if cancel is not None:
                 cancel.attach(stream)
             accumulated = stream.accumulator
@@ -334,20 +367,9 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             runs.append(run)
             view.notice(f"↳ {run.summary()}")
             exchange.append(run.message())
-        _send_images(sending, runs[first_of_round:], exchange)
-
-
-def _send_images(sending: _Sending, runs: list[Any], exchange: list[dict[str, Any]]) -> None:
-    """Images the round's tools returned go back as image input, if the model takes it."""
-    from . import tools
-
-    message = tools.image_message(runs)
-    if message is None:
-        return
-    if sending.client.vision(sending.model) is False:
-        sending.view.notice(f"the tools' images were not sent: {sending.model} takes no images")
-        return
-    exchange.append(message)
+        tools.add_images(
+            runs[first_of_round:], exchange, lambda: sending.client.vision(sending.model), view
+        )
 
 
 def _cannot_ask(question: str) -> str:

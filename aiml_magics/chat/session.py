@@ -38,6 +38,7 @@ class Session:
         self.listeners: list[Callable[[ChatResult], None]] = []  # told of every answer
         self.last_error: AimlError | None = None  # whole text for `%aiml last-error`
         self._model_names: list[str] | None = None
+        self._models_confirmed = False  # the names came from the service, not only the disk
         self._model_fetch: threading.Thread | None = None
         self._model_fetch_not_before = 0.0
         self._model_fetch_failures = 0
@@ -97,7 +98,13 @@ class Session:
         seconds and otherwise answers with nothing (the list is there on the next TAB).
         """
         due = time.monotonic() >= self._model_fetch_not_before
-        if self._model_names is None and self._model_fetch is None and due:
+        if self._model_names is None and not self._models_confirmed:
+            saved = self.client().cached_models()  # the list saved on disk: at once, offline
+            if saved:
+                self.remember_models(saved)
+                self._models_confirmed = False
+        stale = self._model_names is None or not self._models_confirmed
+        if stale and self._model_fetch is None and due:
             client = self.client()
             self._model_fetch = threading.Thread(
                 target=self._fetch_model_names, args=(client,), daemon=True
@@ -112,6 +119,7 @@ class Session:
         names = sorted({n for m in models for n in (m.id, *m.aliases)})
         with self._lock:
             self._model_names = names
+            self._models_confirmed = True
 
     def _fetch_model_names(self, client: AimlClient) -> None:
         """Through the session's client: its retry policy and its shared Retry-After pause.

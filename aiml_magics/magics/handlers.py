@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import getpass
 import json
-import linecache
-import re
 import shlex
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -208,12 +205,20 @@ class SubcommandsMixin:
             if len(words) < 2:
                 raise UsageError("usage: %aiml fix [-m MODEL] [extra words]")
             model, words = words[1], words[2:]
-        error = last_error(self.shell)  # type: ignore[attr-defined]
+        error = getattr(sys, "last_value", None)
         if error is None:
             print("No exception in this kernel yet: nothing to fix, nothing was sent.")
             return
-        prompt = fix_prompt(*error, " ".join(words))
-        self.send_prompt(prompt, chat="fix", model=model, key_text=f"fix {error[0]}")  # type: ignore[attr-defined]
+        from .context import notebook_context
+
+        context = notebook_context(self, "", "errors")
+        self.send_prompt(  # type: ignore[attr-defined]
+            fix_prompt(context, " ".join(words)),
+            chat="fix",
+            model=model,
+            key_text=f"fix {context.fingerprint()}",
+            context=context,
+        )
 
     def _sub_panel(self, args: list[str]) -> None:
         if args:
@@ -300,46 +305,15 @@ def _credits(amount: float) -> str:
     return credits_text(amount)
 
 
-def last_error(shell: Any) -> tuple[str, str | None] | None:
-    """The last exception shown in this kernel: plain traceback text and the cell's source."""
-    value = getattr(sys, "last_value", None)
-    if value is None:
-        return None
-    tb = getattr(sys, "last_traceback", None)
-    text = "".join(traceback.format_exception(type(value), value, tb))
-    cell_files = getattr(getattr(shell, "compile", None), "_filename_map", {})
-    for frame, _ in traceback.walk_tb(tb):
-        filename = frame.f_code.co_filename
-        if filename in cell_files or filename.startswith("<ipython-input"):
-            return text, "".join(linecache.getlines(filename)) or None
-    return text, None
+FIX_REQUEST = (
+    "This code in a Jupyter notebook raised an exception (the last error above). Explain "
+    "briefly what went wrong, then give a corrected version of the code."
+)
 
 
-MAX_FIX_CHARS = 12_000
-_LIBRARY_PATH = re.compile(r"""[^\s"']*[/\\](?:site|dist)-packages[/\\]""")
-_CELL_FILE = re.compile(r"""[^\s"']*ipykernel_\d+[/\\]\d+\.py""")
-
-
-def private_paths_removed(traceback_text: str) -> str:
-    """Local paths say nothing to the model and may reveal user names: shorten them."""
-    text = _CELL_FILE.sub("<notebook cell>", traceback_text)
-    text = _LIBRARY_PATH.sub("", text)
-    home = str(Path.home())
-    return text.replace(home, "~") if len(home) > 1 else text
-
-
-def fix_prompt(traceback_text: str, source: str | None, extra: str) -> str:
-    parts = [
-        "This code in a Jupyter notebook raised an exception. Explain briefly what went "
-        "wrong, then give a corrected version of the code."
-    ]
-    if source:
-        parts.append(f"The cell that raised it:\n\n```python\n{source.rstrip()}\n```")
-    tail = private_paths_removed(traceback_text)[-MAX_FIX_CHARS:]
-    parts.append(f"The traceback:\n\n```\n{tail.rstrip()}\n```")
-    if extra:
-        parts.append(extra)
-    return "\n\n".join(parts)
+def fix_prompt(context: Any, extra: str) -> str:
+    """The question of `%aiml fix`: the error context from the builder, then the request."""
+    return context.prepend_to(f"{FIX_REQUEST}\n\n{extra}" if extra else FIX_REQUEST)
 
 
 def chat_markdown(chat: Chat) -> str:

@@ -6,8 +6,8 @@ generation parameters come from `chat.params.PARAMS`; which options go together 
 table in `rules.py`.
 
 Errors about the options line are IPython's `UsageError` (printed as IPython prints its own
-magics' usage errors, argparse's included); `api.errors.UsageError` is for values the
-layers below cannot use (a bad DATA, tool or image), raised the same way from `batch()`.
+magics' usage errors, argparse's included); the library's `UsageError`, for values the layers
+below cannot use, reaches the user the same way (the rule is in `usage.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, argument_group
 
+from ..chat.context import ContextError, ContextSpec, parse_spec
 from ..chat.params import BY_NAME, PARAMS, Param
 from ..chat.settings import REASONING_MODES
 
@@ -56,6 +57,17 @@ def bounded(param: Param) -> Callable[[str], float | int]:
 
     convert.__name__ = param.name  # argparse names the type in its own messages
     return convert
+
+
+def context_spec(text: str) -> ContextSpec:
+    """argparse `type` of `--context`: a parsed spec, or argparse's usage error."""
+    try:
+        return parse_spec(text)
+    except ContextError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--context: ")) from None
+
+
+context_spec.__name__ = "context"
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -115,6 +127,18 @@ model_options = option_group(
     argument("-s", "--system", help="Set the chat's system prompt (kept for later cells)."),
 )
 
+context_options = option_group(
+    "Notebook context",
+    argument(
+        "--context",
+        type=context_spec,
+        metavar="SPEC",
+        help="Attach notebook context: cells (the cells above, newest first), cells=N, "
+        "outputs, errors (the last exception), vars, or none; joined by commas "
+        "(default: AimlMagics.context). @name in the body attaches a variable.",
+    ),
+)
+
 compare_options = option_group(
     "Comparison",
     argument(
@@ -170,7 +194,11 @@ answer_options = option_group(
         metavar="VAR",
         help="Also store the answer text (with --schema: the parsed value) in VAR.",
     ),
-    argument("--raw", action="store_true", help="No {name} interpolation of the body."),
+    argument(
+        "--raw",
+        action="store_true",
+        help="Send the body as typed: no {name} interpolation, no @name mentions.",
+    ),
     argument(
         "--to-cell",
         nargs="?",
@@ -275,6 +303,7 @@ batch_options = option_group(
 
 ALL_GROUPS = (
     model_options,
+    context_options,
     compare_options,
     generation_options,
     answer_options,

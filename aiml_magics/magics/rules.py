@@ -147,6 +147,13 @@ RULES: tuple[Rule, ...] = (
             "--dry-run",
         )
     ),
+    Rule(
+        "--over",
+        EXCLUDES,
+        "--context",
+        "--context does not apply to a batch (--over): it would be sent again with every "
+        "row; put what the rows need in {name} placeholders",
+    ),
     *(_batch_only(option) for option in ("--out-col", "--concurrency", "--max-credits")),
     Rule(
         "--tool-choice",

@@ -26,6 +26,7 @@ from .records import RecordedRequest
 from .replies import Reply
 
 DEFAULT_KEY = "sim-test-key"
+DEFAULT_BALANCE = 123.45
 POLL_INTERVAL = 0.05  # how quickly `stop()` is noticed by the accept loop
 
 
@@ -80,6 +81,7 @@ class Simulator:
         self.host = host
         self.port = port
         self.out_of_credits = False
+        self.balance = DEFAULT_BALANCE  # what GET /v2/billing reports, in USD
         self._profile = profile_named(profile)
         self.keyless = keyless  # accept requests without (or with any) key
         self._lock = threading.Lock()
@@ -176,8 +178,9 @@ class Simulator:
         self._per_model.add(model, replies)
 
     def script_models(self, *replies: Reply) -> None:
-        """Queue answers for `GET /models`: each `Reply.error(...)` fails one listing (its
-        `times` listings), a plain `Reply()` lets one through."""
+        """Queue answers for the catalogue (`GET /models` and `GET /model/{id}`): each
+        `Reply.error(...)` fails one read (its `times` reads), a plain `Reply()` lets one
+        through."""
         for reply in replies:
             if not isinstance(reply, Reply):
                 raise TypeError(f"expected Reply, got {type(reply).__name__}")
@@ -200,6 +203,7 @@ class Simulator:
             self._per_model.clear()
             self._requests.clear()
             self.out_of_credits = False
+            self.balance = DEFAULT_BALANCE
             self._profile = profile_named("aiml")
             self.keyless = False
         self.pacing.reset()

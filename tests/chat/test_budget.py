@@ -47,13 +47,13 @@ def test_once_the_budget_is_spent_nothing_is_sent(run, ip, aiml_simulator):
 
 
 def test_a_request_that_may_cost_more_than_is_left_asks_first(run, ip, aiml_simulator, monkeypatch):
-    # seed-1-8 costs $2 per 1M output tokens: 1000 tokens may cost up to 4,000 credits.
+    # seed-1-8 costs $2.6 per 1M output tokens: 1000 tokens may cost up to 5,200 credits.
     run("%config AimlMagics.budget_credits = 3000")
     yes = answer("y")
     monkeypatch.setattr(builtins, "input", yes)
     assert run(QUESTION).error is None
     (question,) = yes.questions
-    assert re.search(r"may cost up to 4,0\d\d credits .* but 3,000 credits \(\$0\.0015\)", question)
+    assert re.search(r"may cost up to 5,2\d\d credits .* but 3,000 credits \(\$0\.0015\)", question)
     assert len(aiml_simulator.chat_requests) == 1
 
     no = answer("n")
@@ -77,12 +77,22 @@ def test_where_nobody_can_be_asked_it_is_refused(run, aiml_simulator, monkeypatc
     assert len(aiml_simulator.chat_requests) == 1
 
 
-def test_without_a_price_only_the_spent_budget_counts(run, aiml_simulator, monkeypatch):
-    monkeypatch.setattr(builtins, "input", answer("n"))
-    run("%config AimlMagics.budget_credits = 1")
+def test_without_a_price_the_budget_asks_instead_of_passing(run, aiml_simulator, monkeypatch):
+    no = answer("n")
+    monkeypatch.setattr(builtins, "input", no)
+    run("%config AimlMagics.budget_credits = 1000000")
     out = run("%%aiml -m mistralai/Mistral-7B-Instruct-v0.2 --max-tokens 4000\nHi")
-    assert out.error is None, "no pricing in the catalogue: no estimate, no question"
-    assert len(aiml_simulator.chat_requests) == 1
+    (question,) = no.questions
+    assert (
+        "cost of this request cannot be estimated: mistralai/Mistral-7B-Instruct-v0.2: "
+        "the catalogue has no prices for this model" in question
+    )
+    assert str(out.error).startswith("Budget: not confirmed") and "\n" not in str(out.error)
+    assert aiml_simulator.chat_requests == []
+    yes = answer("y")
+    monkeypatch.setattr(builtins, "input", yes)
+    assert run("%%aiml -m mistralai/Mistral-7B-Instruct-v0.2 --max-tokens 4000\nHi").error is None
+    assert len(yes.questions) == 1 and len(aiml_simulator.chat_requests) == 1
 
 
 def test_replayed_answers_cost_nothing_and_count_nothing(run, ip, aiml_simulator, tmp_path):
@@ -148,8 +158,8 @@ def test_a_dry_run_shows_the_request_and_sends_nothing(run, ip, aiml_simulator):
     assert "Earlier turns included: 'What is a p-value?' (~" in plain
     tokens = int(re.search(r"Estimated prompt tokens: ~(\d+)\.", plain)[1])
     assert 10 < tokens < 40
-    low = tokens * 0.25 / 1e6 * 2e6
-    high = (tokens * 0.25 + 500 * 2.0) / 1e6 * 2e6
+    low = tokens * 0.325 / 1e6 * 2e6  # seed-1-8: $0.325 / $2.6 per 1M tokens
+    high = (tokens * 0.325 + 500 * 2.6) / 1e6 * 2e6
     assert f"Estimated cost: {low:,.0f} credits" in plain
     assert f"to {high:,.0f} credits" in plain and "(up to 500 output tokens, max_tokens)" in plain
     assert aiml_simulator.api_key not in plain and "Bearer" not in plain
@@ -196,16 +206,21 @@ def test_a_dry_run_shows_images_by_size_and_digest(run, ip, aiml_simulator, tmp_
 def test_a_dry_run_copes_without_prices(run, aiml_simulator):
     out = run("%%aiml --dry-run -m mistralai/Mistral-7B-Instruct-v0.2\nHi")
     plain = out.outputs[-1].data["text/plain"]
-    assert "Estimated cost: unknown (the catalogue has no token prices for mistralai/" in plain
+    assert (
+        "Estimated cost: unknown (mistralai/Mistral-7B-Instruct-v0.2: the catalogue has no prices"
+        in plain
+    )
     assert aiml_simulator.chat_requests == []
 
 
 def test_pricing_is_read_from_the_catalogue_shape():
-    entry = {
-        "id": "m",
-        "pricing": {"currency": "USD", "unit": "1M tokens", "input": 1, "output": 4},
-    }
+    units = [
+        {"name": "token", "measure": "input", "price": 1, "per": 1_000_000},
+        {"name": "token", "measure": "output", "price": 4, "per": 1_000_000},
+    ]
+    entry = {"id": "m", "pricing": {"kind": "fixed", "currency": "USD", "units": units}}
     assert ModelInfo.from_api(entry).pricing == Pricing(1.0, 4.0)
     assert Pricing(1.0, 4.0).dollars(1_000_000, 500_000) == pytest.approx(3.0)
-    for broken in (None, {}, {"input": "x", "output": 1}, {"unit": "image", "output": 0.003}):
+    invented = {"currency": "USD", "unit": "1M tokens", "input": 1, "output": 4}  # never sent
+    for broken in (None, {}, invented, {"kind": "fixed", "units": [{"name": "image"}]}):
         assert ModelInfo.from_api({"id": "m", "pricing": broken}).pricing is None

@@ -40,6 +40,7 @@ EXPECTED = {
     "08-compare-models",
     "09-replay-and-budget",
     "10-batch-over-data",
+    "11-notebook-context",
     "15-mcp-tools",
 }
 NBVAL_TIMEOUT = 300
@@ -542,7 +543,7 @@ def test_replay_and_budget_spend_what_the_tutorial_says(outcomes, visible):
     assert "differs from the closest recording in the parameter temperature" in missed
     dry = text_of(cell(nb, "%%aiml --dry-run"))
     assert '"max_tokens": 300' in dry and "Estimated cost:" in dry and "credits" in dry
-    assert "up to 80,0" in text_of(cell(nb, "%%aiml --max-tokens 20000"))
+    assert "up to 104,0" in text_of(cell(nb, "%%aiml --max-tokens 20000"))  # $2.6 per 1M
     assert "of its budget of 1,000 credits" in text_of(cell(nb, "%%aiml\nOne more question?"))
     recorded = harness.recording_path("09-replay-and-budget").read_text(encoding="utf-8")
     assert len(recorded.splitlines()) == 2, "the fresh answer replaced the first recording"

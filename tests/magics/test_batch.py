@@ -60,6 +60,14 @@ def test_dataframe_answers_keep_the_index_and_each_row_gets_its_own(ip, aiml_sim
     assert (summary.rows, summary.answered, summary.requests) == (4, 4, 4)
 
 
+def test_aiml_shows_a_batch_as_its_summary(ip, aiml_simulator):
+    """The formatter is registered by module and class name: it must follow `BatchResult`."""
+    aiml_magics.batch("Sentiment of: {review}", REVIEWS, progress=False)
+    assert isinstance(ip.user_ns["_aiml"], BatchResult)
+    shown, _ = ip.display_formatter.format(ip.user_ns["_aiml"])
+    assert shown["text/markdown"].startswith("**Batch:** 4 rows: 4 answered")
+
+
 def test_series_gives_a_series_and_strings_give_results(ip, aiml_simulator):
     series = pd.Series(["tea", "coffee"], index=["a", "b"], name="drink")
     aiml_simulator.script(Reply(content="hot leaf", match="tea"), Reply(content="bean", match="co"))

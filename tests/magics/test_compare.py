@@ -9,6 +9,7 @@ import pytest
 from test_failures import interrupt_when_streaming
 
 from aiml_magics.chat.compare import Comparison
+from aiml_magics.display.compare import comparison_markdown
 from aiml_magics.simulator import Fault, Reply
 from aiml_magics.widgets.compare_grid import CompareGrid
 
@@ -42,6 +43,17 @@ def test_the_models_stream_at_the_same_time(run, aiml_simulator, magics):
     assert isinstance(comparison, Comparison)
     assert [r.text for r in comparison.results.values()] == ["word " * 30] * 3
     assert turns(magics) == [], "nothing is recorded before an answer is chosen"
+
+
+def test_aiml_shows_a_comparison_as_its_table(run, aiml_simulator, ip, magics):
+    """The formatter is registered by module and class name: it must follow `Comparison`."""
+    for model in (GPT, SEED):
+        aiml_simulator.script_for(model, Reply(content=f"from {model}", reasoning=""))
+    assert run(f"%%aiml --compare {GPT},{SEED}\nhello").error is None
+    comparison = magics.session.namespace["_aiml"]
+    shown, _ = ip.display_formatter.format(comparison)
+    assert shown["text/markdown"] == comparison_markdown(comparison)
+    assert shown["text/markdown"].startswith("| model |")
 
 
 def test_one_failure_does_not_stop_the_others(run, aiml_simulator, magics):

@@ -50,6 +50,7 @@ TYPED = {
     "--schema": "--schema S",
     "-p response_format": "-p response_format=x",
     "--image-detail": "--image-detail low",
+    "--context": "--context cells",
 }
 
 
@@ -82,7 +83,7 @@ def rule_id(rule: rules.Rule) -> str:
 
 
 def test_the_table_has_todays_rules():
-    assert len(rules.RULES) == 27
+    assert len(rules.RULES) == 28
     assert {rule.kind for rule in rules.RULES} == {rules.NEEDS, rules.EXCLUDES, rules.ONLY_WITH}
 
 

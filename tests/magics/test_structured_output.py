@@ -225,7 +225,7 @@ def test_fallback_known_from_the_catalogue(run, ip, aiml_simulator, types):
 
 
 def test_fallback_after_the_service_refuses_response_format(run, ip, aiml_simulator, types):
-    aiml_simulator.script_models(Reply.error(500))  # the catalogue cannot say
+    aiml_simulator.script_models(Reply.error(500, times=2))  # neither list nor card can say
     run("%%aiml -s 'Be precise.'\nHi")
     out = run("%%aiml -m qwen/qwen3-32b --schema Person -o person\nWho?")
     assert out.error is None

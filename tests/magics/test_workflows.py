@@ -179,7 +179,7 @@ def test_completion_never_waits_long_for_the_network(ip, magics, monkeypatch):
 def test_fix_prompt_leaves_out_local_paths():
     from pathlib import Path
 
-    from aiml_magics.magics.handlers import private_paths_removed
+    from aiml_magics.chat.context.tracebacks import private_paths_removed
 
     home = str(Path.home())
     text = (

@@ -152,7 +152,9 @@ def test_single_model_by_id_or_alias_and_404(aiml_simulator: Simulator) -> None:
     root = aiml_simulator.root_url
     for name in ("openai/gpt-4o", "gpt-4o"):
         response = requests.get(f"{root}/model/{name}", timeout=5)
-        assert response.status_code == 200 and response.json()["id"] == "openai/gpt-4o"
+        card = response.json()
+        assert response.status_code == 200 and card["object"] == "model"
+        assert card["data"]["id"] == "openai/gpt-4o"
     missing = requests.get(f"{root}/model/nobody/nothing", timeout=5)
     assert "nobody/nothing" in flat_error(missing, 404)
     assert missing.headers["x-inference-id"]

@@ -131,6 +131,7 @@ def kernel_env(sim: Simulator, ipython_dir: str, notebook: Path | None = None) -
         AIML_API_KEY=sim.api_key,
         AIML_API_BASE=sim.base_url,
         IPYTHONDIR=ipython_dir,
+        AIML_CACHE_DIR=str(Path(ipython_dir) / "aiml-cache"),  # never the user's cache
         COLUMNS="80",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
     )

@@ -782,6 +782,46 @@ def batch_over_data() -> list[Reply]:
     return labels + summaries
 
 
+# -- 11-notebook-context -----------------------------------------------------------------------
+
+MISSING_PRICE = """\
+Only **price** has a missing value (1 of 6 rows, in Paris). With so few rows, fill it from the
+same city rather than the whole column:
+
+```python
+sales["price"] = sales["price"].fillna(sales.groupby("city")["price"].transform("median"))
+```
+
+If a missing price means "not sold", drop the row instead of inventing a price."""
+
+MISSING_CITY = """\
+`.loc["Marseille"]` looks up a row label that is not in the result: the mean price is grouped
+by the cities in `sales` (Lyon, Nice, Paris), so `KeyError: 'Marseille'`. Check first, or use
+`.get`, which returns `None` for a missing label:
+
+```python
+means = sales.groupby("city")["price"].mean()
+means.get("Marseille")
+```"""
+
+NEXT_STEP = """\
+Revenue per unit is far higher in **Nice** (9.67) than in Paris (2.50) and Lyon (1.94): Nice
+sells few, expensive units. Next:
+
+1. Fill the missing Paris price first: Paris revenue is understated now.
+2. Compare units by city: Lyon sells the most units at the lowest price.
+3. With more rows, plot price against units per city to see whether price drives volume."""
+
+
+def notebook_context() -> list[Reply]:
+    return [
+        Reply(content=MISSING_PRICE, reasoning="The description shows price with 1 null."),
+        Reply(content=MISSING_CITY, reasoning="KeyError on a label absent from the index."),
+        Reply(content=NEXT_STEP, reasoning="The three cells built revenue per unit by city."),
+        # (the dry run sends nothing)
+    ]
+
+
 REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -793,5 +833,6 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "08-compare-models": compare_models,
     "09-replay-and-budget": replay_and_budget,
     "10-batch-over-data": batch_over_data,
+    "11-notebook-context": notebook_context,
     "15-mcp-tools": mcp_tools,
 }

@@ -155,13 +155,7 @@ def answer_with_schema(
             result = send(body, fields)
         except errors.BadRequestError as exc:
             if fallback is None and not attempts and "response_format" in exc.message:
-                fallback = "the service refused response_format json_schema"
-                if on_refused is not None:
-                    on_refused()
-                tell(
-                    f"↪ no structured output for this model ({fallback}): asking for "
-                    "json_object with the schema in the system message"
-                )
+                fallback = _fall_back_to_json_object(tell, on_refused)
                 continue
             if attempts and exc.partial is None:
                 exc.partial = combine(attempts, schema, params, fallback)
@@ -171,13 +165,8 @@ def answer_with_schema(
             data, parsed = schema.parse(result.text)
         except ArgumentError as exc:
             if len(attempts) > max(0, retries):
-                repairs = len(attempts) - 1
-                after = f" after {repairs} repair request{'s' if repairs != 1 else ''}"
-                raise errors.SchemaAnswerError(
-                    f"the answer does not fit {schema.name}{after if repairs else ''}: {exc}. "
-                    "Nothing was added to the conversation.",
-                    partial=combine(attempts, schema, params, fallback),
-                ) from None
+                partial = combine(attempts, schema, params, fallback)
+                raise _does_not_fit(schema, exc, len(attempts) - 1, partial) from None
             tell(
                 f"↻ the answer does not fit {schema.name} ({exc}); asking the model to repair "
                 f"it (repair {len(attempts)} of {retries})"
@@ -190,6 +179,32 @@ def answer_with_schema(
         final = combine(attempts, schema, params, fallback)
         final.json, final.parsed = data, parsed
         return final
+
+
+def _fall_back_to_json_object(
+    tell: Callable[[str], None], on_refused: Callable[[], None] | None
+) -> str:
+    """The service refused `response_format` json_schema: say so, and return why we fall back."""
+    reason = "the service refused response_format json_schema"
+    if on_refused is not None:
+        on_refused()
+    tell(
+        f"↪ no structured output for this model ({reason}): asking for "
+        "json_object with the schema in the system message"
+    )
+    return reason
+
+
+def _does_not_fit(
+    schema: OutputSchema, problem: ArgumentError, repairs: int, partial: ChatResult
+) -> errors.SchemaAnswerError:
+    """The error once repairs are used up; `partial` keeps what the attempts cost."""
+    after = f" after {repairs} repair request{'s' if repairs != 1 else ''}" if repairs else ""
+    return errors.SchemaAnswerError(
+        f"the answer does not fit {schema.name}{after}: {problem}. "
+        "Nothing was added to the conversation.",
+        partial=partial,
+    )
 
 
 def repair_prompt(schema: OutputSchema, problem: str) -> str:

@@ -142,6 +142,23 @@ def confirm_call(name: str, arguments: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def add_images(
+    runs: list[ToolRun],
+    exchange: list[dict[str, Any]],
+    takes_images: Callable[[], bool | None],
+    view: Any,
+) -> None:
+    """The images a round's tools returned go back as image input, unless the catalogue
+    says the model takes none (then the view says so)."""
+    message = image_message(runs)
+    if message is None:
+        return
+    if takes_images() is False:
+        view.notice("the tools' images were not sent: the model takes no images")
+        return
+    exchange.append(message)
+
+
 def image_message(runs: list[ToolRun]) -> dict[str, Any] | None:
     """The images tools returned in one round, as a user message after their `tool`
     messages (a `tool` message carries text only); None when they returned none."""
@@ -154,19 +171,17 @@ def image_message(runs: list[ToolRun]) -> dict[str, Any] | None:
 
 
 def assistant_message(result: ChatResult) -> dict[str, Any]:
-    """The assistant message that asked for tools, as it goes back to the model."""
-    return {
+    """The assistant message that asked for tools, as it goes back to the model: each call
+    with the keys it came with (Gemini's `extra_content` must be echoed unchanged), and the
+    message's own `extra_content` when it had one."""
+    message: dict[str, Any] = {
         "role": "assistant",
         "content": result.text or None,
-        "tool_calls": [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments or "{}"},
-            }
-            for call in result.tool_calls
-        ],
+        "tool_calls": [call.message() for call in result.tool_calls],
     }
+    if result.extra_content:
+        message["extra_content"] = result.extra_content
+    return message
 
 
 @dataclass(repr=False)
