@@ -94,9 +94,9 @@ class Run:
 def run(ip):
     """run(source, cell_id=None) executes a cell as a frontend would and captures it all."""
 
-    def runner(source: str, cell_id: str | None = None) -> Run:
+    def runner(source: str, cell_id: str | None = None, store_history: bool = False) -> Run:
         with capture_output() as captured:
-            result = ip.run_cell(source, cell_id=cell_id)
+            result = ip.run_cell(source, store_history=store_history, cell_id=cell_id)
         return Run(captured, result)
 
     return runner

@@ -4,6 +4,7 @@ simulator, every request read from its log)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
@@ -14,17 +15,9 @@ from aiml_magics.simulator import Reply
 
 
 @pytest.fixture
-def run(ip):
+def run(run):
     """Cells run as a notebook runs them: kept in the input history, like `In`."""
-    from conftest import Run
-    from IPython.utils.capture import capture_output
-
-    def runner(source: str, cell_id: str | None = None) -> Run:
-        with capture_output() as captured:
-            result = ip.run_cell(source, store_history=True, cell_id=cell_id)
-        return Run(captured, result)
-
-    return runner
+    return functools.partial(run, store_history=True)
 
 
 @pytest.fixture
