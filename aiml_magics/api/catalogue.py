@@ -104,6 +104,16 @@ class ModelInfo:
             output_modalities=_strings(modalities.get("output")),
         )
 
+    @property
+    def vision(self) -> bool | None:
+        """Whether it takes image input: from its input modalities, else its capabilities;
+        None when the entry lists neither."""
+        if self.input_modalities:
+            return "image" in self.input_modalities
+        if self.capabilities:
+            return "vision" in self.capabilities
+        return None
+
     def names(self) -> tuple[str, ...]:
         """The id and every alias."""
         return (self.id, *self.aliases)

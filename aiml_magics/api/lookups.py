@@ -188,6 +188,11 @@ class ServiceLookups:
         info = self.find_model(model)
         return info.structured_output if info is not None else None
 
+    def vision(self, model: str) -> bool | None:
+        """Whether `model` takes image input, as the catalogue says (None: not known)."""
+        info = self.find_model(model)
+        return info.vision if info is not None else None
+
     # -- deprecations, speed, balance ---------------------------------------------------
 
     def deprecations(self, refresh: bool = False) -> list[Deprecation]:

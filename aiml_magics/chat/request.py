@@ -32,6 +32,7 @@ class TurnRequest:
     # chat.context.AttachedContext: the notebook context already at the start of `user`;
     # kept here so the answer can say what was attached (its summary, never its contents).
     context: Any = None
+    notices: tuple[str, ...] = ()  # told to the user before sending (an MCP server that is down)
     fresh: bool = False  # ask the service even when a recording could answer (`--fresh`)
     # One row of a batch (rows.py): the system prompt is its own, not a chat's; no chat, no
     # `_aiml`, no listeners (the batch reports once), and no question the user must answer.

@@ -48,6 +48,8 @@ def send_turn(
         return _send_row(session, request, view, cancel=cancel)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
+    for notice in request.notices:
+        view.notice(f"⚠ {notice}")
     messages = _context_messages(session, request, view, chat, offered)
     try:
         result = _answer(session, request, view, messages, cancel=cancel, ask=ask)
@@ -351,6 +353,7 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             view.notice(f"⏹ {message}")
             raise errors.ToolError(message, partial=tools.combine(results, runs, exchange, offered))
         exchange.append(tools.assistant_message(result))
+        first_of_round = len(runs)
         for call in result.tool_calls:
             view.notice(f"🔧 round {round_number}: {tools.call_line(call.name, call.arguments)}")
             try:
@@ -364,6 +367,9 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             runs.append(run)
             view.notice(f"↳ {run.summary()}")
             exchange.append(run.message())
+        tools.add_images(
+            runs[first_of_round:], exchange, lambda: sending.client.vision(sending.model), view
+        )
 
 
 def _cannot_ask(question: str) -> str:

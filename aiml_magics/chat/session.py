@@ -48,6 +48,17 @@ class Session:
         self._lock = threading.RLock()
         self.batch_answers: dict[str, ChatResult] = {}  # request key -> answer (batch.py)
         self.media = MediaState()  # embeddings, jobs and assets (embed.py, generate.py)
+        self._mcp: Any = None
+
+    @property
+    def mcp(self) -> Any:
+        """The MCP servers of this kernel (`mcp.McpHub`), made on first use."""
+        with self._lock:
+            if self._mcp is None:
+                from .mcp import McpHub
+
+                self._mcp = McpHub(self.settings)
+            return self._mcp
 
     def key(self) -> Secret | None:
         return self.typed_key or key_from_environment()
@@ -176,6 +187,8 @@ class Session:
             return self._replay_stores[path]
 
     def close(self) -> None:
+        if self._mcp is not None:
+            self._mcp.close()
         if self._client is not None:
             self._client.close()
             self._client = None

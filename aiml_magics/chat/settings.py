@@ -54,6 +54,8 @@ SETTINGS = (
     "allow_remote_images",
     "panel",
     "max_tool_rounds",
+    "mcp_config",
+    "mcp_timeout",
     "schema_retries",
     "replay",
     "replay_path",
@@ -112,6 +114,14 @@ class AimlSettings(Configurable):
     )
     max_tool_rounds = Int(
         5, help="Most rounds of tool calls one cell may run before it stops."
+    ).tag(config=True)
+    mcp_config = Unicode(
+        "",
+        help="The mcpServers JSON file of --mcp (unset: .jupyter/mcp.json here, else in the "
+        "Jupyter config folder).",
+    ).tag(config=True)
+    mcp_timeout = Float(
+        30.0, help="Seconds an MCP server may take to start or to answer one call."
     ).tag(config=True)
     schema_retries = Int(
         1, help="Repair requests after a --schema answer that does not fit, before the error."

@@ -30,12 +30,13 @@ from . import inputs, rules
 from .completion import make_matcher
 from .context import notebook_context, request_metadata
 from .handlers import SubcommandsMixin
+from .mcp import McpSubcommandMixin
 from .options import cell_options, parse_options, request_params
 from .usage import shows_usage_errors
 
 
 @magics_class
-class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
+class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
     """Chat with the AI/ML API from notebook cells. Configure with `%config AimlMagics.<trait>`."""
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
@@ -157,9 +158,13 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         context = notebook_context(self, "" if args.raw else body, spec)
         user = body if args.raw else interpolate(unescape(body), namespace)
         user = context.prepend_to(user)
-        offered = inputs.offered_tools(args, namespace)
+        offered, notices = inputs.offered_tools(args, namespace, self.session)
         schema = inputs.output_schema(args, namespace)
         pictures = inputs.images(args, namespace)
+        attached, resource_images = inputs.mcp_resources(args, self.session)
+        if attached:
+            user = f"{user}\n\n{attached}"
+            pictures += resource_images
         if pictures:
             from ..chat.images import user_content
 
@@ -183,6 +188,7 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             tool_choice=args.tool_choice,
             parallel_tool_calls=False if args.no_parallel_tool_calls else None,
             confirm_tools=args.confirm_tools,
+            notices=tuple(notices),
             images=tuple(pictures),
             schema=schema,
             context=context or None,

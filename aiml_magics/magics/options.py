@@ -219,6 +219,19 @@ tool_options = option_group(
         "@aiml_magics.tool, or any function in the notebook.",
     ),
     argument(
+        "--mcp",
+        metavar="SERVERS",
+        help="Comma-separated MCP servers (from AimlMagics.mcp_config) whose tools the model "
+        "may call, named SERVER__TOOL; alone or with --tools.",
+    ),
+    argument(
+        "--mcp-resource",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="Attach an MCP resource of the --mcp servers to the prompt, repeatable.",
+    ),
+    argument(
         "--tool-choice",
         metavar="auto|none|required|NAME",
         help="Whether (or which function) the model must call.",

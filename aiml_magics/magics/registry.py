@@ -87,6 +87,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "record and replay answers; alone: mode, file, recordings, savings",
         flags=REPLAY_MODES,
     ),
+    Subcommand(
+        "mcp",
+        "[restart NAME]",
+        "MCP servers of AimlMagics.mcp_config: state and tools; restart one",
+        flags=("restart",),
+    ),
     Subcommand("panel", "", "session panel: default parameters, chats, usage (widgets)"),
     Subcommand("help", "", "this text"),
 )

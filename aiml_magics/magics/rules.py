@@ -2,7 +2,8 @@
 section of `%%aiml?` and what TAB leaves out are all derived.
 
 A rule reads "SUBJECT needs OTHER", "SUBJECT excludes OTHER" or "SUBJECT only with OTHER"
-(an option that belongs to a mode, like `--out-col` to `--over`). Its `reason` is the whole
+(an option that belongs to a mode, like `--out-col` to `--over`); OTHER may name
+alternatives, "A or B" (either one is enough). Its `reason` is the whole
 error a user sees when the rule is broken. Options are written as users type them; how an
 option counts as "used" is in `USED` (default: set on the line).
 """
@@ -34,8 +35,16 @@ def _dest(option: str) -> str:
     return option.split("/")[-1].lstrip("-").replace("-", "_")
 
 
+def alternatives(option: str) -> list[str]:
+    """`--tools or --mcp` -> the options any one of which will do."""
+    return option.split(" or ")
+
+
 def used(option: str, args: argparse.Namespace) -> bool:
-    """Whether `option` was given on the line (a flag set, a value given, a list not empty)."""
+    """Whether `option` was given on the line (a flag set, a value given, a list not empty);
+    for alternatives, whether any of them was."""
+    if " or " in option:
+        return any(used(one, args) for one in alternatives(option))
     if option in USED:
         return USED[option](args)
     value = getattr(args, _dest(option))
@@ -109,7 +118,8 @@ def _not_with_make(option: str) -> Rule:
     )
 
 
-_NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES"
+_TOOL_SOURCES = "--tools or --mcp"
+_NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES or --mcp SERVERS"
 
 # Checked in this order; the first broken rule is the error.
 RULES: tuple[Rule, ...] = (
@@ -127,7 +137,14 @@ RULES: tuple[Rule, ...] = (
     ),
     *(
         _not_in_eval(option, "answers are scored as text; evaluate without them")
-        for option in ("--tools", "--tool-choice", "--confirm-tools", "--image", "--schema")
+        for option in (
+            "--tools",
+            "--mcp",
+            "--tool-choice",
+            "--confirm-tools",
+            "--image",
+            "--schema",
+        )
     ),
     Rule(
         "--keep", NEEDS, "--compare", "--keep MODEL chooses one answer of --compare MODELS; add it"
@@ -140,6 +157,14 @@ RULES: tuple[Rule, ...] = (
         "--tools cannot be used with --compare: each model would run its own tool loop and "
         "call your functions again and again (side effects repeated, answers not comparable). "
         "Compare without tools, then use -m MODEL --tools",
+    ),
+    Rule(
+        "--compare",
+        EXCLUDES,
+        "--mcp",
+        "--mcp cannot be used with --compare: each model would run its own tool loop against "
+        "the servers (side effects repeated, answers not comparable). Compare without tools, "
+        "then use -m MODEL --mcp",
     ),
     Rule(
         "--compare",
@@ -159,6 +184,7 @@ RULES: tuple[Rule, ...] = (
         for option in (
             "--compare",
             "--tools",
+            "--mcp",
             "--tool-choice",
             "--confirm-tools",
             "-c/--chat",
@@ -189,12 +215,18 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "--tool-choice",
         NEEDS,
-        "--tools",
+        _TOOL_SOURCES,
         _NEEDS_TOOLS,
         when=lambda choice: choice not in ("none", "auto"),
     ),
-    Rule("--confirm-tools", NEEDS, "--tools", _NEEDS_TOOLS),
-    *(_not_with_schema(option) for option in ("--json", "--tools", "-p response_format")),
+    Rule("--confirm-tools", NEEDS, _TOOL_SOURCES, _NEEDS_TOOLS),
+    Rule(
+        "--mcp-resource",
+        NEEDS,
+        "--mcp",
+        "--mcp-resource URI is read from the servers of --mcp SERVERS; add it",
+    ),
+    *(_not_with_schema(option) for option in ("--json", "--tools", "--mcp", "-p response_format")),
     Rule("--image-detail", NEEDS, "--image", "--image-detail needs --image SRC"),
     Rule("--size", NEEDS, "--make image", "--size WxH is the size of an image: add --make image"),
     Rule("--n", NEEDS, "--make image", "--n N is how many images to make: add --make image"),
@@ -205,6 +237,7 @@ RULES: tuple[Rule, ...] = (
             "--compare",
             "--over",
             "--tools",
+            "--mcp",
             "--schema",
             "--json",
             "--to-cell",

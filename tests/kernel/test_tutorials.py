@@ -43,6 +43,7 @@ EXPECTED = {
     "11-notebook-context",
     "12-images-speech-embeddings",
     "14-evaluate-models",
+    "15-mcp-tools",
 }
 NBVAL_TIMEOUT = 300
 # Cells that are not streamed answers: batch rows, evaluations, generated files.
@@ -489,6 +490,19 @@ def test_tools_and_images_make_the_round_trip_they_describe(outcomes):
     thumbnail, _answer = cell(nb, "%%aiml -c charts --image fig").outputs
     assert thumbnail.data["text/markdown"].startswith("![fig"), "a thumbnail of what was sent"
     assert "data:image/png;base64," in thumbnail.data["text/markdown"]
+
+
+def test_mcp_tools_make_the_round_trip_they_describe(outcomes):
+    requests = outcomes["15-mcp-tools"].requests
+    assert len(requests) == 5
+    offered = [t["function"]["name"] for t in requests[0].body["tools"]]
+    assert offered == ["rates__convert"]
+    results = [m["content"] for m in requests[1].body["messages"] if m["role"] == "tool"]
+    assert results == ["270.0", "40500.0"]
+    error = json.loads(requests[3].body["messages"][-1]["content"])["error"]
+    assert error.startswith("rates__convert reported an error:") and "unknown currency" in error
+    user = requests[4].body["messages"][-1]["content"]
+    assert "MCP resource rates://today:" in user and "1 EUR = 162.0 JPY" in user
 
 
 def test_workflow_sections_do_what_they_say(outcomes):

@@ -265,7 +265,7 @@ def test_load_ext_imports_only_what_it_needs():
         "InteractiveShell.instance().run_line_magic('load_ext', 'aiml_magics')\n"
         "heavy = ['requests', 'ipywidgets', 'markdown_it', 'aiml_magics.api.client',\n"
         "         'aiml_magics.display.sanitize', 'aiml_magics.chat.tools',\n"
-        "         'aiml_magics.chat.images']\n"
+        "         'aiml_magics.chat.images', 'mcp', 'aiml_magics.chat.mcp']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -31,6 +31,9 @@ TYPED = {
     "--compare": "--compare a,b",
     "-m/--model": "-m a",
     "--tools": "--tools f",
+    "--mcp": "--mcp s",
+    "--tools or --mcp": "--tools f",
+    "--mcp-resource": "--mcp-resource notes://today",
     "--to-cell": "--to-cell",
     "--no-history": "--no-history",
     "--over": "--over rows",
@@ -92,7 +95,7 @@ def rule_id(rule: rules.Rule) -> str:
 
 
 def test_the_table_has_todays_rules():
-    assert len(rules.RULES) == 53
+    assert len(rules.RULES) == 59
     assert {rule.kind for rule in rules.RULES} == {rules.NEEDS, rules.EXCLUDES, rules.ONLY_WITH}
 
 

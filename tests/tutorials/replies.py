@@ -556,6 +556,39 @@ def tools_and_images() -> list[Reply]:
     ]
 
 
+# -- 15-mcp-tools ------------------------------------------------------------------------------
+
+CONVERTED = """\
+**250 EUR** is **270.00 USD** and **40,500 JPY** at today's rates."""
+
+NO_CHF = """\
+I could not convert Swiss francs: the rates server only knows **EUR, USD, GBP and JPY**, and \
+it answered that CHF is an unknown currency."""
+
+CHEAPEST = """\
+The **Japanese yen**: one euro buys 162 yen, so a single yen is worth the least of the four \
+currencies listed (about 0.006 EUR)."""
+
+
+def mcp_tools() -> list[Reply]:
+    return [
+        Reply(  # --mcp rates: two parallel calls to rates__convert
+            tool_calls=[
+                call("call_1", "rates__convert", amount=250, source="EUR", target="USD"),
+                call("call_2", "rates__convert", amount=250, source="EUR", target="JPY"),
+            ],
+            reasoning="",
+        ),
+        Reply(content=CONVERTED, reasoning=""),
+        Reply(  # a tool error goes back to the model
+            tool_calls=[call("call_3", "rates__convert", amount=100, source="CHF", target="EUR")],
+            reasoning="",
+        ),
+        Reply(content=NO_CHF, reasoning=""),
+        Reply(content=CHEAPEST, reasoning=""),  # --mcp-resource rates://today
+    ]
+
+
 # -- 07-structured-output ------------------------------------------------------------------------
 
 CONTACTS = {
@@ -867,4 +900,5 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "11-notebook-context": notebook_context,
     "14-evaluate-models": evaluate_models,
     "12-images-speech-embeddings": images_speech_embeddings,
+    "15-mcp-tools": mcp_tools,
 }
