@@ -280,8 +280,6 @@ class AimlClient(ServiceLookups):
         Before each attempt it waits out the shared pause (a server's Retry-After holds every
         sender of this client, not only the one that was told).
         """
-        import requests
-
         headers = dict(headers or {})
         if authorize:
             headers.update(self._authorization())
@@ -294,35 +292,9 @@ class AimlClient(ServiceLookups):
                 held = self.pause.remaining()
                 if held > 0:
                     self._sleep(held)
-            response = None
-            try:
-                response = self.session.request(
-                    method, url, headers=headers, timeout=timeout, **kwargs
-                )
-            except requests.exceptions.ChunkedEncodingError:
-                raise errors.StreamError(
-                    "The response was cut short; nothing was added to the conversation."
-                ) from None
-            except requests.exceptions.Timeout as exc:
-                error: errors.AimlError = errors.TimeoutError(
-                    f"No answer from {urlsplit(url).netloc} within the timeout "
-                    f"({short_reason(exc)}).",
-                    hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
-                )
-                reason = "timeout"
-            except requests.exceptions.ConnectionError as exc:
-                error = errors.ConnectionError(
-                    f"Could not reach {urlsplit(url).netloc}: {short_reason(exc)}.",
-                    hint="Check the network and AimlMagics.base_url.",
-                )
-                reason = "connection failed"
-            else:
-                if response.status_code < 400 or response.status_code == 304:
-                    return response
-                error = self._error_from_response(response, kwargs.get("json"))
-                reason = f"{response.status_code} {response.reason or ''}".strip()
-                if response.status_code not in RETRYABLE_STATUSES:
-                    raise error
+            response, error, reason = self._attempt(method, url, headers, timeout, kwargs)
+            if error is None:
+                return response
             told = retry_after_seconds(response.headers if response is not None else None)
             if told is not None:
                 self.pause.hold(told)
@@ -336,6 +308,50 @@ class AimlClient(ServiceLookups):
             if notify is not None:
                 notify(RetryNotice(attempt, retries, wait, reason))
             self._sleep(wait)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+        kwargs: dict[str, Any],
+    ) -> tuple[Any, errors.AimlError | None, str]:
+        """One try: the response and no error, or what went wrong and whether to try again
+        (an error that must not be retried is raised here)."""
+        import requests
+
+        try:
+            response = self.session.request(method, url, headers=headers, timeout=timeout, **kwargs)
+        except requests.exceptions.ChunkedEncodingError:
+            raise errors.StreamError(
+                "The response was cut short; nothing was added to the conversation."
+            ) from None
+        except requests.exceptions.Timeout as exc:
+            return (
+                None,
+                errors.TimeoutError(
+                    f"No answer from {urlsplit(url).netloc} within the timeout "
+                    f"({short_reason(exc)}).",
+                    hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
+                ),
+                "timeout",
+            )
+        except requests.exceptions.ConnectionError as exc:
+            return (
+                None,
+                errors.ConnectionError(
+                    f"Could not reach {urlsplit(url).netloc}: {short_reason(exc)}.",
+                    hint="Check the network and AimlMagics.base_url.",
+                ),
+                "connection failed",
+            )
+        if response.status_code < 400 or response.status_code == 304:
+            return response, None, ""
+        error = self._error_from_response(response, kwargs.get("json"))
+        if response.status_code not in RETRYABLE_STATUSES:
+            raise error
+        return response, error, f"{response.status_code} {response.reason or ''}".strip()
 
     def _error_from_response(
         self, response: requests.Response, body: dict[str, Any] | None
