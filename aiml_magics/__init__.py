@@ -63,7 +63,7 @@ def _register_formatters(ipython: Any) -> None:
 
     markdown = formatter.formatters["text/markdown"]
     markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
-    markdown.for_type_by_name("aiml_magics.chat.batchreport", "BatchResult", _batch_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.batching.report", "BatchResult", _batch_markdown)
     markdown.for_type_by_name("aiml_magics.chat.comparison", "Comparison", _comparison_markdown)
     bundles = formatter.mimebundle_formatter
     bundles.for_type_by_name("aiml_magics.chat.evaluation.result", "Evaluation", _evaluation_bundle)

@@ -22,8 +22,8 @@ from ..api.embeddings import PATH, request_embeddings
 from ..api.result import ChatResult, Usage
 from ..api.retry import RetryNotice
 from . import recorded
+from .batching import AdaptiveLimit
 from .budget import BudgetError, credits_text
-from .limiter import AdaptiveLimit
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,7 +1,7 @@
 """`aiml_magics.batch` and `%%aiml --over`: one prompt over every row of some data.
 
 This module only joins the parts: rows in and out (`chat/rows.py`), the run itself
-(`chat/batchrun.py`, on the one send path), and the progress bar the frontend at hand
+(`chat/batching/`, on the one send path), and the progress bar the frontend at hand
 makes (`frontend.py`: `widgets/batch_bar.py` or `display/batch.py`). `aiml_magics.batch`
 is the function `batch` below.
 """
@@ -15,9 +15,16 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from ..api import errors
-from ..chat.batchrun import BatchResult, BatchRun, BatchSpec
+from ..chat.batching import (
+    BatchResult,
+    BatchRun,
+    BatchSpec,
+    assemble,
+    check_template,
+    fill,
+    read_rows,
+)
 from ..chat.publish import publish
-from ..chat.rows import assemble, check_template, fill, read_rows
 from ..chat.session import Session
 from ..chat.settings import AimlSettings
 from . import frontend as frontends

@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.core.error import UsageError as CellUsageError
 
 from ..api.errors import UsageError
+from ..chat.batching import check_template, fill, read_rows
 from ..chat.evaluation import Evaluation
 from ..chat.evaluation.cost import DryRun
 from ..chat.evaluation.cost import dry_run as price
@@ -26,7 +27,6 @@ from ..chat.evaluation.plan import Plan, make_plan
 from ..chat.evaluation.stats import SEED
 from ..chat.evaluation.tidy import add_verdicts, answer_records
 from ..chat.publish import publish
-from ..chat.rows import check_template, fill, read_rows
 from ..chat.session import Session
 from .batch import progress_bar
 from .current import current_session, running_magics

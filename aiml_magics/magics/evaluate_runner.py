@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.result import ChatResult
-from ..chat.batchrun import BatchSpec, NotSentError, Summary
+from ..chat.batching import BatchSpec, NotSentError, Summary
 from ..chat.evaluation.plan import JudgeCall, Plan
 from ..chat.evaluation.progress import Stages
 from ..chat.evaluation.tidy import answer_text

@@ -17,8 +17,7 @@ import pytest
 
 import aiml_magics
 from aiml_magics.api import errors
-from aiml_magics.chat.batchrun import BatchResult
-from aiml_magics.chat.limiter import AdaptiveLimit
+from aiml_magics.chat.batching import AdaptiveLimit, BatchResult
 from aiml_magics.simulator import Reply
 
 REVIEWS = pd.DataFrame(

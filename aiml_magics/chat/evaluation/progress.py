@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from ..batchrun import Snapshot, Summary
+from ..batching import Snapshot, Summary
 
 
 def merged(summaries: list[Summary]) -> Summary:

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..api.errors import UsageError
-from ..api.result import ChatResult
-from .interpolate import _PLACEHOLDER, interpolate
+from ...api.errors import UsageError
+from ...api.result import ChatResult
+from ..interpolate import _PLACEHOLDER, interpolate
 
 _EMPTY = re.compile(r"(?<!\{)\{\}(?!\})")  # `{}`: the whole row when it is a string
 STRING_FIELD = "text"

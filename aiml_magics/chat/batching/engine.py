@@ -8,7 +8,7 @@ after its retries keeps its error and the batch goes on; `max_credits`, the sess
 `fail_fast` and an interrupt stop the scheduling of new rows, and what completed is kept.
 
 The types a batch reports (`Snapshot`, `Summary`, `BatchResult`, `NotSentError`) live in
-`batchreport.py` and are importable from here as well.
+`report.py`; the package exports both.
 """
 
 from __future__ import annotations
@@ -20,20 +20,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..api import errors
-from ..api.result import ChatResult
-from ..api.retry import RetryNotice, backoff_seconds
-from .batchreport import BatchResult, NotSentError, Snapshot, Summary
-from .budget import BudgetError
+from ...api import errors
+from ...api.result import ChatResult
+from ...api.retry import RetryNotice, backoff_seconds
+from ..budget import BudgetError
+from ..replay import canonical_request, request_key
+from ..request import TurnRequest
+from ..view import Status
 from .limiter import AdaptiveLimit
-from .replay import canonical_request, request_key
-from .request import TurnRequest
-from .view import Status
+from .report import BatchResult, NotSentError, Snapshot, Summary
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..session import Session
 
-# Importable from here too: the report types are defined beside this module.
+# The report types are defined in report.py; the package `__init__` exports both.
 __all__ = [
     "DEFAULT_RETRIES",
     "THROTTLING_STATUSES",

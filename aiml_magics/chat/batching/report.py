@@ -1,6 +1,6 @@
 """What a batch reports: its progress at a moment (`Snapshot`, for a bar), how it went
 (`Summary`), and the finished batch in `_aiml` (`BatchResult`). The engine that produces them
-is `batchrun.py`; the display layer and the widgets read these types only.
+is `engine.py`; the display layer and the widgets read these types only.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api import errors
-from ..api.result import USD_PER_CREDIT, ChatResult, format_money
+from ...api import errors
+from ...api.result import USD_PER_CREDIT, ChatResult, format_money
 
 
 class NotSentError(errors.AimlError):
