@@ -330,7 +330,7 @@ class AimlClient(ServiceLookups):
         except requests.exceptions.Timeout as exc:
             return (
                 None,
-                errors.TimeoutError(
+                errors.RequestTimeoutError(
                     f"No answer from {urlsplit(url).netloc} within the timeout "
                     f"({short_reason(exc)}).",
                     hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
@@ -340,7 +340,7 @@ class AimlClient(ServiceLookups):
         except requests.exceptions.ConnectionError as exc:
             return (
                 None,
-                errors.ConnectionError(
+                errors.ConnectionFailedError(
                     f"Could not reach {urlsplit(url).netloc}: {short_reason(exc)}.",
                     hint="Check the network and AimlMagics.base_url.",
                 ),

@@ -68,7 +68,8 @@ class UsageError(AimlError):
     """A value the library cannot use (DATA of a batch, a tool, an image, a schema).
 
     The magics raise IPython's own `UsageError` for problems of the options line, as every
-    IPython magic does; this one is what the layers below raise, in a notebook or not.
+    IPython magic does; this one is what the layers below raise, in a notebook or not. Inside
+    a magic it is shown like IPython's, as one line (`magics/usage.py`, the one boundary).
     """
 
     title = "Usage error"
@@ -122,11 +123,11 @@ class ServerError(AimlError):
     title = "Service error"
 
 
-class TimeoutError(AimlError):  # noqa: A001 - deliberately mirrors the builtin's meaning
+class RequestTimeoutError(AimlError):
     title = "Timed out"
 
 
-class ConnectionError(AimlError):  # noqa: A001
+class ConnectionFailedError(AimlError):
     title = "Connection failed"
 
 
@@ -136,7 +137,7 @@ class StreamError(AimlError):
     title = "Incomplete answer"
 
 
-class InterruptedError(StreamError):  # noqa: A001
+class StoppedError(StreamError):
     title = "Interrupted"
 
 

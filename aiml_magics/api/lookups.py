@@ -22,7 +22,7 @@ QUICK_TIMEOUT = (2.0, 3.0)  # connect, read: look-ups that explain an error must
 CATALOGUE_INCLUDE = "capabilities,modalities,pricing"
 CATALOGUE_FRESH = 3600.0  # seconds a saved list is used without asking the service again
 DEPRECATIONS_MAX_AGE = 300.0  # the feed's own Cache-Control: max-age=300
-_OFFLINE = (errors.ConnectionError, errors.TimeoutError, errors.ServerError)
+_OFFLINE = (errors.ConnectionFailedError, errors.RequestTimeoutError, errors.ServerError)
 
 
 class ServiceLookups:

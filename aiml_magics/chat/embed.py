@@ -161,7 +161,7 @@ class _EmbedRun:
             wait(futures)
         except KeyboardInterrupt:
             stop.set()
-            raise errors.InterruptedError(
+            raise errors.StoppedError(
                 f"embedding stopped; {len(self.vectors)} of {self.report.unique} texts are "
                 "embedded and kept: run it again to send the rest"
             ) from None
@@ -237,7 +237,7 @@ def _slower(limit: AdaptiveLimit, stop: threading.Event) -> Callable[[RetryNotic
 
     def heard(notice: RetryNotice) -> None:
         if stop.is_set():
-            raise errors.InterruptedError("stopped while waiting to retry")
+            raise errors.StoppedError("stopped while waiting to retry")
         if notice.reason.startswith(("429", "503")):
             limit.throttled()
 

@@ -46,7 +46,7 @@ class JobFailedError(errors.AimlError):
     title = "Generation failed"
 
 
-class StillRunningError(errors.TimeoutError):
+class StillRunningError(errors.RequestTimeoutError):
     """The wait ended before the job did; the job goes on and is kept."""
 
 
@@ -78,7 +78,7 @@ def wait_for(
             sleep(pause)
             pause = min(interval, pause * 2)
         except KeyboardInterrupt:
-            raise errors.InterruptedError(
+            raise errors.StoppedError(
                 f"stopped waiting for the {job.kind} job {job.id} ({job.status}); it goes on "
                 "at the service.",
                 hint=_later(job),

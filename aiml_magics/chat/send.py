@@ -170,7 +170,7 @@ def _settle(
 
 
 def _status_of(error: errors.AimlError) -> Status:
-    if isinstance(error, errors.InterruptedError):
+    if isinstance(error, errors.StoppedError):
         return Status.INTERRUPTED
     if isinstance(error, errors.StreamError):
         return Status.INCOMPLETE
@@ -359,7 +359,7 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             try:
                 run = tools.run_call(call, offered, round_number=round_number, confirm=confirm)
             except KeyboardInterrupt:
-                raise errors.InterruptedError(
+                raise errors.StoppedError(
                     f"The tool {call.name} was interrupted; the cell stopped and the "
                     "conversation is unchanged.",
                     partial=tools.combine(results, runs, exchange, offered),
@@ -388,8 +388,8 @@ def first_params(request: TurnRequest) -> dict[str, Any]:
     }
 
 
-def _interrupted(stream: Any) -> errors.InterruptedError:
-    return errors.InterruptedError(
+def _interrupted(stream: Any) -> errors.StoppedError:
+    return errors.StoppedError(
         "The answer was stopped; what was shown is kept but not added to the conversation.",
         partial=_partial(stream),
     )

@@ -173,7 +173,7 @@ def test_unknown_model_suggests_close_matches(client):
 
 def test_connection_failures_are_retried_then_reported(waits):
     client = AimlClient("k", "http://127.0.0.1:9/v1", sleep=waits.append, connect_timeout=2)
-    with pytest.raises(errors.ConnectionError, match="127.0.0.1:9"):
+    with pytest.raises(errors.ConnectionFailedError, match="127.0.0.1:9"):
         client.chat(HELLO)
     assert len(waits) == 2
 
@@ -187,7 +187,7 @@ def test_slow_first_byte_times_out_and_is_retried(aiml_simulator, waits):
     assert len(waits) == 1
     client.max_retries = 0
     aiml_simulator.script(Reply(content="late", first_byte_delay=2))
-    with pytest.raises(errors.TimeoutError, match="read_timeout"):
+    with pytest.raises(errors.RequestTimeoutError, match="read_timeout"):
         client.chat(HELLO)
 
 

@@ -225,7 +225,7 @@ def test_interrupt_stops_every_stream_and_keeps_what_was_shown(run, aiml_simulat
     out = run(f"%%aiml --compare {GPT},{SEED},{SONNET}\nlong")
     thread.join()
     assert time.monotonic() - started < 6, "stopped at once, not at the end of the answers"
-    assert type(out.error).__name__ == "InterruptedError"
+    assert type(out.error).__name__ == "StoppedError"
     assert turns(magics) == []
     shown = [o.data["text/markdown"] for o in out.outputs]
     table = shown[-1]

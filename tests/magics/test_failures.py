@@ -41,7 +41,7 @@ def test_interrupt_stops_the_stream_keeps_the_text_and_leaves_the_chat(run, aiml
     out = run("%%aiml\nlong one", cell_id="2")
     thread.join()
     assert time.monotonic() - started < 5, "the stream stopped at once, not at its end"
-    assert type(out.error).__name__ == "InterruptedError"
+    assert type(out.error).__name__ == "StoppedError"
     assert "stopped" in out.stdout and "Traceback" not in out.stdout
     final = out.final_markdown
     assert "word word" in final and "interrupted" in final

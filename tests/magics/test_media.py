@@ -245,7 +245,7 @@ def test_an_interrupt_from_the_progress_callback_keeps_the_job_to_fetch_later(
         if status == "generating":
             raise KeyboardInterrupt
 
-    with pytest.raises(errors.InterruptedError, match="goes on at the service") as caught:
+    with pytest.raises(errors.StoppedError, match="goes on at the service") as caught:
         aiml_magics.generate_video("later", assets=assets, show=False, on_progress=impatient)
     (job,) = aiml_magics.jobs()
     assert job.id in str(caught.value) and job.status == "generating" and job.asset is None
@@ -260,7 +260,7 @@ def test_a_kernel_interrupt_during_the_wait_keeps_the_job(ip, assets, aiml_simul
     timer = threading.Timer(0.6, _thread.interrupt_main)  # what the kernel's interrupt does
     timer.start()
     try:
-        with pytest.raises(errors.InterruptedError):
+        with pytest.raises(errors.StoppedError):
             aiml_magics.generate_video("stop me", assets=assets, show=False)
     finally:
         timer.cancel()

@@ -49,8 +49,8 @@ __all__ = [
 TRANSIENT = (
     errors.RateLimitError,
     errors.ServerError,
-    errors.TimeoutError,
-    errors.ConnectionError,
+    errors.RequestTimeoutError,
+    errors.ConnectionFailedError,
     errors.StreamError,
 )
 THROTTLING_STATUSES = ("429", "503")
@@ -263,7 +263,7 @@ class BatchRun:
         except errors.AimlError as exc:
             if isinstance(exc, errors.RateLimitError):
                 self.limit.throttled()
-            transient = isinstance(exc, TRANSIENT) and not isinstance(exc, errors.InterruptedError)
+            transient = isinstance(exc, TRANSIENT) and not isinstance(exc, errors.StoppedError)
             if transient and task.attempts <= self.retries and not self._halt.is_set():
                 self._halt.wait(exc.retry_after or backoff_seconds(task.attempts - 1))
                 self._queue.put(task)
