@@ -12,6 +12,9 @@ import contextlib
 import threading
 from typing import Any
 
+from ..api import errors
+from ..api.result import ChatResult
+
 
 class Cancel:
     """Set once; `attach` the response being read so that `set` can close it."""
@@ -44,3 +47,16 @@ class Cancel:
     def detach(self) -> None:
         with self._lock:
             self._open = None
+
+
+def stopped(stream: Any) -> errors.StoppedError:
+    """The error a stopped send raises: what had arrived is kept in it, not recorded."""
+    return errors.StoppedError(
+        "The answer was stopped; what was shown is kept but not added to the conversation.",
+        partial=received(stream),
+    )
+
+
+def received(stream: Any) -> ChatResult | None:
+    """What a stream had received so far (None before it began)."""
+    return None if stream is None else stream.result(complete=False)

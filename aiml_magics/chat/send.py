@@ -7,8 +7,6 @@ a view's `finish`.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
+from ..api.schema.answer import parse_json_answer
+from .cancel import received, stopped
 from .conversation import Chat, Turn
 from .publish import publish, tell_listeners
 from .request import TurnRequest, request_id_for
@@ -215,14 +215,7 @@ def _exchange(
     budget.check(sending.session, client, model, messages, params, ask=ask, cached_tokens=cached)
     request_id = request_id_for(request.key)
 
-    def on_retry(notice: RetryNotice) -> None:
-        if sending.cancelled():
-            raise KeyboardInterrupt  # stopped while waiting to retry: do not send again
-        heard = getattr(view, "retrying", None)  # a batch row's view adapts its pace
-        if heard is not None:
-            heard(notice)
-        view.notice(str(notice))
-
+    on_retry = _retry_listener(sending)
     stream = None
     cancel = sending.cancel
     try:
@@ -245,12 +238,12 @@ def _exchange(
                 view.update(accumulated.text, accumulated.reasoning)
             result = stream.result()
     except KeyboardInterrupt:
-        raise _interrupted(stream) from None
+        raise stopped(stream) from None
     except Exception as exc:
         if sending.cancelled():  # the response was closed under the reader: a stop, not a fault
-            raise _interrupted(stream) from None
+            raise stopped(stream) from None
         if isinstance(exc, errors.StreamError):
-            exc.partial = exc.partial or _partial(stream)
+            exc.partial = exc.partial or received(stream)
         raise
     finally:
         if cancel is not None:
@@ -262,6 +255,20 @@ def _exchange(
     if canonical is not None and sending.replay.records and result.complete:
         _record(sending, canonical, result)
     return result
+
+
+def _retry_listener(sending: _Sending) -> Callable[[RetryNotice], None]:
+    """What a retry tells: the view (and a batch row's pace); a stop ends the waiting."""
+
+    def on_retry(notice: RetryNotice) -> None:
+        if sending.cancelled():
+            raise KeyboardInterrupt  # stopped while waiting to retry: do not send again
+        heard = getattr(sending.view, "retrying", None)  # a batch row's view adapts its pace
+        if heard is not None:
+            heard(notice)
+        sending.view.notice(str(notice))
+
+    return on_retry
 
 
 def _structured(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
@@ -386,28 +393,3 @@ def first_params(request: TurnRequest) -> dict[str, Any]:
         **request.params,
         **tools.tool_params(request.tools, request.tool_choice, request.parallel_tool_calls),
     }
-
-
-def _interrupted(stream: Any) -> errors.StoppedError:
-    return errors.StoppedError(
-        "The answer was stopped; what was shown is kept but not added to the conversation.",
-        partial=_partial(stream),
-    )
-
-
-def _partial(stream: Any) -> ChatResult | None:
-    if stream is None:
-        return None
-    return stream.result(complete=False)
-
-
-_FENCED_JSON = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n```\s*$", re.DOTALL)
-
-
-def parse_json_answer(text: str) -> Any:
-    """The answer as JSON (a surrounding code fence is tolerated); None if it is not JSON."""
-    match = _FENCED_JSON.match(text)
-    try:
-        return json.loads(match.group(1) if match else text)
-    except ValueError:
-        return None

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -33,6 +36,26 @@ from .handlers import SubcommandsMixin
 from .mcp import McpSubcommandMixin
 from .options import cell_options, parse_options, request_params
 from .usage import shows_usage_errors
+
+
+@dataclass(frozen=True)
+class CellMode:
+    """A cell that is not one chat answer: the option that turns it on and the module that
+    runs it (imported only then)."""
+
+    option: str
+    module: str
+    function: str
+
+    def handler(self) -> Callable[..., None]:
+        return getattr(importlib.import_module(self.module, __package__), self.function)
+
+
+CELL_MODES = (
+    CellMode("eval", ".evaluate", "eval_cell"),
+    CellMode("make", ".make", "make_cell"),
+    CellMode("over", ".batch", "over_cell"),
+)
 
 
 @magics_class
@@ -115,20 +138,9 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
         compared = inputs.compared_models(args)
         inputs.check_values(args)
         frontend = self.frontend(args.reasoning)
-        if args.eval is not None:
-            from .evaluate import eval_cell
-
-            eval_cell(self, frontend, args, cell)
-            return
-        if args.make is not None:
-            from .make import make_cell
-
-            make_cell(self, frontend, args, cell)
-            return
-        if args.over is not None:
-            from .batch import over_cell
-
-            over_cell(self, frontend, args, cell)
+        mode = next((m for m in CELL_MODES if getattr(args, m.option) is not None), None)
+        if mode is not None:  # not one chat answer: an evaluation, a file, a batch
+            mode.handler()(self, frontend, args, cell)
             return
         request, chat = self._request(args, cell)
         if args.dry_run:

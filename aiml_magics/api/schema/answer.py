@@ -109,6 +109,14 @@ def unfenced(text: str) -> str:
     return match.group(2) if match else text
 
 
+def parse_json_answer(text: str) -> Any:
+    """The answer as JSON (a fence around the whole answer is tolerated); None if not JSON."""
+    try:
+        return json.loads(unfenced(text))
+    except ValueError:
+        return None
+
+
 def drop_optional_nulls(value: Any, schema: Any) -> Any:
     """Strict mode makes optional fields required-but-nullable; a `null` there means "left
     out", so it is removed where the field's own type does not take null."""
