@@ -20,12 +20,12 @@ from traitlets.config import Config
 
 from ..chat import budget
 from ..chat.conversation import USAGE_HEADERS
-from .controls import NUMBER_CONTROLS, ParameterControls, format_number
+from .controls import CHOICE_CONTROLS, NUMBER_CONTROLS, ParameterControls, format_number
 
 log = logging.getLogger(__name__)
 
 SESSION_PLAIN = "[aiml session panel: defaults, chats and usage, live while the kernel runs]"
-TRAITS = ("model", *NUMBER_CONTROLS, "stream", "budget_credits")
+TRAITS = ("model", *NUMBER_CONTROLS, *CHOICE_CONTROLS, "stream", "budget_credits")
 
 
 class WeakCallback:
@@ -84,7 +84,7 @@ class SessionPanel:
         self.refresh_button.on_click(lambda _button: self.refresh())
         self._syncing = False
 
-        boxes = {"model": self.controls.model, **self.controls.numbers}
+        boxes = {"model": self.controls.model, **self.controls.numbers, **self.controls.choices}
         boxes["stream"] = self.controls.stream
         for name, box in boxes.items():
             box.observe(partial(self._control_changed, name), names="value")
@@ -188,6 +188,8 @@ class SessionPanel:
                 value = bool(self.controls.stream.value)
             elif name == "budget_credits":
                 value = parse_budget(self.budget.value)
+            elif name in CHOICE_CONTROLS:
+                value = self.controls.read_choice(name)
             else:
                 value = self.controls.read_number(name)
         except ValueError as exc:
@@ -216,6 +218,8 @@ class SessionPanel:
                 if current != new:
                     self.budget.value = budget_text(new)
                 self.budget_status.value = budget.summary(self.magics.session) or "No budget."
+            elif name in CHOICE_CONTROLS:
+                self.controls.choices[name].value = new or ""
             else:
                 try:
                     current = self.controls.read_number(name)
