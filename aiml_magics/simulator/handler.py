@@ -144,6 +144,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 method=self.command,
                 path=url.path,
                 query=query,
+                query_pairs=tuple(self.query_pairs),
                 body=None if body is _INVALID_JSON else body,
                 headers=frozenset(name.lower() for name in self.headers),
                 authorized=authorized,
