@@ -164,3 +164,28 @@ def test_a_model_filter_asks_speed_only_for_the_listed_models(run, aiml_simulato
     asked_for = [value for name, value in asked.query_pairs if name == "aliases"]
     assert "openai/gpt-4o" in asked_for
     assert not [name for name in asked_for if "bytedance" in name]
+
+
+# -- the --compare table -------------------------------------------------------------------
+
+
+def test_the_compare_table_shows_the_services_speed_beside_the_measured(
+    run, magics, aiml_simulator
+):
+    gpt, sonar = "openai/gpt-4o", "perplexity/sonar-pro"  # measured by the service / not
+    aiml_simulator.script_for(gpt, Reply(content="a"))
+    aiml_simulator.script_for(sonar, Reply(content="b"))
+    out = run(f"%%aiml --compare {gpt},{sonar}\nhello")
+    assert out.error is None
+    table = next(o for o in reversed(out.outputs) if "service" in o.data.get("text/plain", ""))
+    lines = table.data["text/plain"].splitlines()
+    header = lines[0]
+    assert header.index("speed") < header.index("service first token p50")
+    row = {line.split()[0]: line for line in lines if line.split()[:1] in ([gpt], [sonar])}
+    assert "0.41 s" in row[gpt] and "52 tok/s" in row[gpt]
+    assert "0.00 s" not in row[sonar] and " 0 tok/s" not in row[sonar]
+    (asked,) = metrics_requests(aiml_simulator)
+    assert sorted(v for k, v in asked.query_pairs if k == "aliases") == sorted([gpt, sonar])
+    rows = {r["model"]: r for r in magics.session.namespace["_aiml"].rows()}
+    assert (rows[gpt]["service_ttft_s"], rows[gpt]["service_tokens_per_s"]) == (0.412, 51.7)
+    assert (rows[sonar]["service_ttft_s"], rows[sonar]["service_tokens_per_s"]) == (None, None)
