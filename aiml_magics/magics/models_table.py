@@ -1,7 +1,8 @@
 """`%aiml models`: the chat models with the service's own words about them.
 
 Beside the catalogue's columns: a `status` for models on their way out (the deprecation
-feed: a deprecated model that still serves, an alias that is superseded) and the service's
+feed: a listed model that is deprecated, a model whose old id is superseded by it; deprecated
+models with a retirement date leave the list, and a cell on one says so itself) and the service's
 live `speed` (first token and tokens per second, p50 over its 300 s window; blank when it
 has no data, never zero). One metrics request covers the listed models (100 per request).
 Columns nobody filled are left out: OpenAI-shaped lists (gateways, vLLM, Ollama) carry
@@ -72,12 +73,6 @@ def models_table(
         ]
         for m in shown
     ]
-    listed = {n.lower() for m in models for n in m.names()}
-    for entry in feed:  # deprecated models still serve, though the list leaves them out
-        names = (entry.id, *entry.aliases)
-        matched = not needle or any(needle.lower() in n.lower() for n in names)
-        if entry.status == "deprecated" and matched and not listed & {n.lower() for n in names}:
-            rows.append([entry.id, "", "", "", "", "", _deprecated(entry)])
     speeds = _quietly(lambda: client.metrics([row[0] for row in rows]), {}) if rows else {}
     for row in rows:
         row.append(speed_text(speeds.get(row[0])))

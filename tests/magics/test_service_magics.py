@@ -146,15 +146,15 @@ def test_models_marks_deprecations_and_shows_speed_from_one_metrics_request(
     lines = {line.split()[0]: line for line in plain.splitlines() if line.strip()}
     assert "412 ms first token · 52 tok/s" in lines["openai/gpt-4o"]
     assert "replaces bytedance/seed-1-6 (superseded)" in lines["bytedance/seed-1-8"]
-    # A deprecated model still serves though the list leaves it out: it is listed, marked.
-    assert "deprecated, retires 2027-03-31; use openai/gpt-4o" in lines["openai/gpt-4-turbo"]
+    # A deprecated model with a retirement date has left the list (a cell on it says so).
+    assert "openai/gpt-4-turbo" not in lines
     # No data is blank, never zero.
     no_data = [line for key, line in lines.items() if key.startswith("google/")]
     assert no_data and not any("tok/s" in line or " 0 ms" in line for line in no_data)
     (asked,) = metrics_requests(aiml_simulator)
     asked_for = [value for name, value in asked.query_pairs if name == "aliases"]
     listed = [m.id for m in magics.session.client().models()]
-    assert sorted(asked_for) == sorted([*listed, "openai/gpt-4-turbo"])
+    assert sorted(asked_for) == sorted(listed)
 
 
 def test_a_model_filter_asks_speed_only_for_the_listed_models(run, aiml_simulator):
