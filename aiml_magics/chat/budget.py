@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..api.client import AimlClient
+    from ..api.service import Balance
     from .request import TurnRequest
     from .sender import Sender, Spender
 
@@ -48,6 +49,22 @@ def summary(session: Spender) -> str:
         f"Budget: {credits_text(budget)} · spent {credits_text(spent)} · "
         f"left {credits_text(max(0.0, budget - spent))}"
     )
+
+
+def against_balance(session: Spender, balance: Balance) -> str:
+    """The budget stated against the service's balance, or '' without a budget: what is left
+    of it, and whether the balance (USD only: credits are priced in dollars) covers it."""
+    budget = session.settings.budget_credits
+    if budget is None:
+        return ""
+    left = max(0.0, budget - session.spent_credits())
+    text = f"budget: {left:,.0f} credits left of {budget:,.0f}"
+    if balance.currency.upper() != "USD":
+        return text
+    covered = balance.current_balance / USD_PER_CREDIT
+    if covered < left:
+        return f"{text}; the balance ({covered:,.0f} credits) runs out first"
+    return f"{text}; the balance covers it ({covered:,.0f} credits)"
 
 
 def check(

@@ -16,7 +16,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..api import errors
 from .columns import Column, ColumnState, one_line
@@ -91,7 +91,21 @@ def run_comparison(
         request=request,
         session=session,
         interrupted=interrupted,
+        service={} if interrupted else service_speed(session, models),
     )
+
+
+def service_speed(session: Session, models: Sequence[str]) -> dict[str, Any]:
+    """The service's live speed of the compared models, one request; nothing under
+    `AimlMagics.replay = only` (it asks the service nothing) or when it cannot be read."""
+    from .replay import mode_of
+
+    if mode_of(session.settings)[0] == "only":
+        return {}
+    try:
+        return session.client().metrics(list(models))
+    except errors.AimlError:
+        return {}
 
 
 def _stream_all(

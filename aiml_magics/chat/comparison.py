@@ -79,6 +79,9 @@ class Comparison:
     interrupted: bool = False
     chosen: str | None = None
     on_choose: list[Callable[[str], None]] = field(default_factory=list, repr=False)
+    # The service's own live speed of the models (`api.service.ModelMetrics` by model), shown
+    # beside the measured figures; a model without data is absent.
+    service: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def results(self) -> dict[str, ChatResult]:
@@ -89,7 +92,15 @@ class Comparison:
         return {s.model: s.error for s in self.states if s.error}
 
     def rows(self) -> list[dict[str, Any]]:
-        return summary_rows(self.states)
+        """The summary rows, each with the service's p50 first token and tokens per second
+        (None when the service has no data: blank, never zero)."""
+        rows = summary_rows(self.states)
+        for row in rows:
+            figures = self.service.get(row["model"])
+            ttft = figures.ttft_ms.p50 if figures is not None else None
+            row["service_ttft_s"] = round(ttft / 1000, 3) if ttft is not None else None
+            row["service_tokens_per_s"] = figures.tps.p50 if figures is not None else None
+        return rows
 
     @property
     def table(self) -> Any:

@@ -65,3 +65,26 @@ def effort_note(client: AimlClient, model: str) -> str:
     if info is None or not info.capabilities or "reasoning" in info.capabilities:
         return ""
     return f"{model} does not list the reasoning capability: reasoning_effort may be ignored."
+
+
+class ModelNotes:
+    """The notes a session's turns show before sending, each once per session: a model on
+    its way out, and `reasoning_effort` sent to a model that does not list reasoning."""
+
+    def __init__(self) -> None:
+        self.deprecations = DeprecationNotices()
+        self._effort_said: set[str] = set()
+        self._lock = threading.Lock()
+
+    def for_turn(self, client: AimlClient, model: str, params: dict) -> list[str]:
+        """The notes for one turn to `model` with these request fields (without the ⚠ the
+        views put in front of every notice)."""
+        notes = [self.deprecations.once(client, model).removeprefix("⚠ ")]
+        if "reasoning_effort" in params:
+            key = model.lower()
+            with self._lock:
+                first = key not in self._effort_said
+                self._effort_said.add(key)
+            if first:
+                notes.append(effort_note(client, model))
+        return [note for note in notes if note]

@@ -3,7 +3,9 @@
 A `Param` holds what every other place needs: the trait and request field name, the cell
 option's flags, the service's bounds, the panel label and the help text. The traits
 (`settings.AimlSettings`), the `%%aiml` options, the panel's boxes, `check_range` and the
-options table in `docs/options.md` are all derived from `PARAMS`.
+options table in `docs/options.md` are all derived from `PARAMS`. A `Choice` is the same for a
+parameter that takes one of a few words (`--effort`): a trait, a cell option, a panel
+dropdown and a row of the options table, from `CHOICES`.
 """
 
 from __future__ import annotations
@@ -82,6 +84,44 @@ PARAMS: tuple[Param, ...] = (
     Param("seed", ("--seed",), 1, None, "seed", "Ask for repeatable sampling.", integer=True),
 )
 BY_NAME: dict[str, Param] = {param.name: param for param in PARAMS}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One generation parameter that takes one of a few words; `name` is the trait, `field`
+    the request field (they differ where the service's name is long: `reasoning_effort`)."""
+
+    name: str
+    field: str
+    flags: tuple[str, ...]
+    choices: tuple[str, ...]
+    label: str
+    help: str
+
+    @property
+    def bounds(self) -> str:
+        """The choices as people write them: `low|medium|high`."""
+        return "|".join(self.choices)
+
+    def check(self, value: str) -> str:
+        """The value if it is one of the choices, else a ValueError naming them."""
+        if value not in self.choices:
+            raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, got {value!r}")
+        return value
+
+
+CHOICES: tuple[Choice, ...] = (
+    Choice(
+        "effort",
+        "reasoning_effort",
+        ("--effort",),
+        ("low", "medium", "high"),
+        "effort",
+        "How hard a reasoning model thinks, sent as reasoning_effort (--reasoning only chooses "
+        "how reasoning is shown).",
+    ),
+)
+CHOICE_BY_NAME: dict[str, Choice] = {choice.name: choice for choice in CHOICES}
 
 
 def check_range(name: str, value: float) -> float | int:

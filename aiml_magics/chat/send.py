@@ -48,7 +48,7 @@ def send_turn(
         return _send_row(session, request, view, cancel=cancel)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
-    for notice in request.notices:
+    for notice in (*request.notices, *session.model_notes(request)):
         view.notice(f"⚠ {notice}")
     messages = _context_messages(session, request, view, chat, offered)
     try:

@@ -12,6 +12,7 @@ from ..api.retry import backoff_seconds
 from ..api.secret import Secret, key_from_environment
 from .conversation import ChatStore, UsageTotals
 from .media_state import MediaState
+from .model_notes import ModelNotes
 from .request import TurnRequest
 from .settings import AimlSettings
 from .view import AnswerView
@@ -49,6 +50,7 @@ class Session:
         self.batch_answers: dict[str, ChatResult] = {}  # request key -> answer (batch.py)
         self.media = MediaState()  # embeddings, jobs and assets (embed.py, generate.py)
         self._mcp: Any = None
+        self.notes = ModelNotes()  # deprecations and effort, said once per session
 
     @property
     def mcp(self) -> Any:
@@ -175,6 +177,16 @@ class Session:
             label=replay.cell_label(request.user) if request else "",
             secret=key.reveal() if key else None,
         )
+
+    def model_notes(self, request: TurnRequest) -> list[str]:
+        """What to tell the user about the turn's model before sending (`ModelNotes`);
+        nothing under `AimlMagics.replay = only`, which promises to ask the service nothing."""
+        from . import replay
+
+        if replay.mode_of(self.settings)[0] == "only":
+            return []
+        model = self.settings.resolve_model(request.model)
+        return self.notes.for_turn(self.client(), model, request.params)
 
     def replay_store(self) -> Any:
         """The recording file of this notebook (one store per path, so reads are cached)."""

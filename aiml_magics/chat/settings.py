@@ -15,7 +15,7 @@ from traitlets.config import Configurable
 
 from ..api.endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL
 from ..api.secret import BASE_URL_ENV_VARS
-from .params import PARAMS, check_range
+from .params import CHOICES, PARAMS, check_range
 
 __all__ = ["AimlSettings", "check_range"]
 
@@ -42,6 +42,7 @@ SETTINGS = (
     "base_url",
     "system_prompt",
     *(param.name for param in PARAMS),
+    *(choice.name for choice in CHOICES),
     "stream",
     "reasoning",
     "max_retries",
@@ -64,12 +65,18 @@ SETTINGS = (
 
 
 def parameter_traits() -> dict[str, Any]:
-    """One trait per generation parameter (`chat.params.PARAMS`), unset by default."""
+    """One trait per generation parameter (`chat.params.PARAMS`, `CHOICES`), unset by
+    default."""
     return {
         param.name: (CInt if param.integer else CFloat)(
             None, allow_none=True, help=f"{param.bounds}; unset = not sent."
         ).tag(config=True)
         for param in PARAMS
+    } | {
+        choice.name: Enum(
+            choice.choices, None, allow_none=True, help=f"{choice.bounds}; unset = not sent."
+        ).tag(config=True)
+        for choice in CHOICES
     }
 
 
@@ -208,4 +215,8 @@ class AimlSettings(Configurable):
             value = getattr(self, param.name)
             if value is not None:
                 params[param.name] = value
+        for choice in CHOICES:
+            value = getattr(self, choice.name)
+            if value is not None:
+                params[choice.field] = value
         return params

@@ -36,6 +36,8 @@ HEADERS = [
     "finish",
     "error",
 ]
+# The service's own figures (`Comparison.service`), beside the measured speed in final tables.
+SERVICE_HEADERS = ["service first token p50", "service speed p50"]
 MARKS = {"cheapest": "💰 cheapest", "fastest": "⚡ fastest"}
 
 Publish = Callable[[str, dict[str, str], dict | None], str | None]
@@ -107,6 +109,10 @@ def _cells(row: dict[str, Any]) -> list[Any]:
     time_text = f"{row['time_s']:.1f} s" + (" …" if live else "")
     status = row["status"]
     note = row["error"] or ("" if status in ("done", "streaming") else status)
+    service = []
+    if "service_ttft_s" in row:
+        ttft, tps = row["service_ttft_s"], row["service_tokens_per_s"]
+        service = [number(ttft, f"{ttft or 0:.2f} s"), number(tps, f"{tps or 0:.0f} tok/s")]
     return [
         model,
         row["answered_by"] or "",
@@ -116,6 +122,7 @@ def _cells(row: dict[str, Any]) -> list[Any]:
         number(row["completion_tokens"], f"{row['completion_tokens'] or 0:,}"),
         number(row["reasoning_tokens"], f"{row['reasoning_tokens'] or 0:,}"),
         number(row["tokens_per_s"], f"{row['tokens_per_s'] or 0:.0f} tok/s"),
+        *service,
         number(row["credits"], f"{row['credits'] or 0:,.0f}"),
         "" if row["dollars"] is None else format_money(row["dollars"]),
         row["finish_reason"] or "",
@@ -123,14 +130,23 @@ def _cells(row: dict[str, Any]) -> list[Any]:
     ]
 
 
+def headers_of(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The table's headers; the service's figures beside the measured speed when the rows
+    carry them (the final table of a comparison)."""
+    if not rows or "service_ttft_s" not in rows[0]:
+        return HEADERS
+    at = HEADERS.index("speed") + 1
+    return [*HEADERS[:at], *SERVICE_HEADERS, *HEADERS[at:]]
+
+
 def table_markdown(rows: Sequence[dict[str, Any]], footer: str = "") -> str:
     """The summary table; every cell escaped (model names, errors and ids are untrusted)."""
-    table = markdown_table(HEADERS, [_cells(row) for row in rows])
+    table = markdown_table(headers_of(rows), [_cells(row) for row in rows])
     return table + (f"\n\n*{escape_markdown_inline(footer)}*" if footer else "") + "\n"
 
 
 def table_plain(rows: Sequence[dict[str, Any]], footer: str = "") -> str:
-    table = strip_control(plain_table(HEADERS, [_cells(row) for row in rows]))
+    table = strip_control(plain_table(headers_of(rows), [_cells(row) for row in rows]))
     return table + (f"\n\n{footer}" if footer else "")
 
 
@@ -161,7 +177,7 @@ def table_bundle(
     """The table (and its choice line). `answers` (column options): the grid's answers live
     in widgets, which a saved notebook loses, so the final table keeps them below it,
     collapsed, as ordinary Markdown."""
-    rows = summary_rows(states)
+    rows = comparison.rows() if comparison is not None else summary_rows(states)
     footer = choice_line(comparison, buttons=buttons)
     markdown, plain = table_markdown(rows, footer), table_plain(rows, footer)
     if answers is not None:

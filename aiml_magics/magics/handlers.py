@@ -78,32 +78,29 @@ class SubcommandsMixin:
         print(registry.help_text() + "\nOptions of %%aiml:\n" + options)
 
     def _sub_models(self, args: list[str]) -> None:
-        """Columns nobody filled are left out: OpenAI-shaped lists (gateways, vLLM, Ollama)
-        carry little more than ids, LiteLLM adds token limits, the AI/ML API has it all."""
+        """The chat models, marked from the deprecation feed, with the live speed
+        (`models_table.py`); `--type KIND`: models of another kind with their prices."""
         if "--type" in args:
             from .media_commands import kind_table
 
             show_table(*kind_table(self.session, args))
             return
-        needle = " ".join(args)
-        models = self.session.client().models()
+        from .models_table import models_table
+
+        client = self.session.client()
+        models = client.models()
         self.session.remember_models(models)
-        headers = ["id", "name", "owned by", "context", "max output", "capabilities"]
-        rows = [
-            [
-                m.id,
-                m.name,
-                m.owned_by,
-                f"{m.context_length:,}" if m.context_length else "",
-                f"{m.max_output:,}" if m.max_output else "",
-                ", ".join(m.capabilities),
-            ]
-            for m in models
-            if not needle or m.matches(needle)
-        ]
-        keep = [i for i in range(len(headers)) if i == 0 or any(row[i] for row in rows)]
-        title = f"{len(rows)} chat models" + (f" matching {needle!r}" if needle else "")
-        show_table(title, [headers[i] for i in keep], [[row[i] for i in keep] for row in rows])
+        show_table(*models_table(client, models, " ".join(args)))
+
+    def _sub_balance(self, args: list[str]) -> None:
+        """The service's own figure (`GET /v2/billing`), never the account details."""
+        if args:
+            raise UsageError(f"%aiml balance takes no arguments, got {' '.join(args)!r}")
+        from ..chat.budget import against_balance
+
+        balance = self.session.client().balance()
+        stated = against_balance(self.session, balance)
+        print(f"Balance: {balance} (as the service states it)" + (f"\n{stated}" if stated else ""))
 
     def _sub_history(self, args: list[str]) -> None:
         name, _, _ = self._chat_option(args)

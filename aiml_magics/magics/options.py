@@ -22,7 +22,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, argument_group
 
 from ..chat.context import ContextError, ContextSpec, parse_spec
-from ..chat.params import BY_NAME, PARAMS, Param
+from ..chat.params import BY_NAME, CHOICES, PARAMS, Param
 from ..chat.settings import REASONING_MODES
 
 RESERVED_FIELDS = {"model", "messages", "stream"}
@@ -106,6 +106,10 @@ def request_params(defaults: dict[str, Any], args: argparse.Namespace) -> dict[s
         value = getattr(args, param.name)
         if value is not None:
             params[param.name] = value
+    for choice in CHOICES:
+        value = getattr(args, choice.name)
+        if value is not None:
+            params[choice.field] = value
     if args.json:
         params["response_format"] = {"type": "json_object"}
     params.update(dict(args.param))
@@ -163,6 +167,10 @@ generation_options = option_group(
             *param.flags, dest=param.name, type=bounded(param), help=f"{param.bounds}: {param.help}"
         )
         for param in PARAMS
+    ),
+    *(
+        argument(*choice.flags, dest=choice.name, choices=choice.choices, help=choice.help)
+        for choice in CHOICES
     ),
     argument(
         "--json",

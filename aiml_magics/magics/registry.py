@@ -51,6 +51,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("config", "", "every effective setting and where it came from"),
     Subcommand("key", "", "type the API key at a hidden prompt (kept in memory only)"),
+    Subcommand(
+        "balance", "", "the account's balance as the service states it, and the budget against it"
+    ),
     Subcommand("usage", "", "requests, tokens, credits and dollars per model; files made (assets)"),
     Subcommand(
         "jobs",

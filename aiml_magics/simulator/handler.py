@@ -144,6 +144,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 method=self.command,
                 path=url.path,
                 query=query,
+                query_pairs=tuple(self.query_pairs),
                 body=None if body is _INVALID_JSON else body,
                 headers=frozenset(name.lower() for name in self.headers),
                 authorized=authorized,
@@ -159,13 +160,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _route(self, query: dict[str, str], body: Any, authorized: bool) -> None:
         path, method = self.route_path, self.command
+        own = self.server.simulator.profile.name == "aiml"  # the AI/ML API's own routes
         if method == "GET" and path in MODELS_PATHS:
             self._models(authorized)
-        elif method == "GET" and path in DEPRECATIONS_PATHS:
+        elif method == "GET" and path in DEPRECATIONS_PATHS and own:
             self._deprecations()
-        elif method == "GET" and path == METRICS_PATH:
+        elif method == "GET" and path == METRICS_PATH and own:
             self._metrics()
-        elif method == "GET" and path == BILLING_PATH:
+        elif method == "GET" and path == BILLING_PATH and own:
             self._billing(authorized)
         elif method == "GET" and path.startswith(MODEL_PREFIX):
             self._one_model(unquote(path[len(MODEL_PREFIX) :]))

@@ -21,3 +21,4 @@ class RecordedRequest:
     client_port: int
     inference_id: str = ""
     received: float = 0.0  # time.monotonic() when it arrived, to check waits between requests
+    query_pairs: tuple[tuple[str, str], ...] = ()  # the query with repeats (`aliases=A&aliases=B`)

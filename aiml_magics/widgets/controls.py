@@ -13,14 +13,17 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..chat.params import PARAMS, check_range
+from ..chat.params import CHOICES, PARAMS, check_range
 
 # Trait name -> (label, placeholder), from the declared parameters. The trait names are
 # also the request fields.
 NUMBER_CONTROLS: dict[str, tuple[str, str]] = {
     param.name: (param.label, param.bounds) for param in PARAMS
 }
-GENERATION_FIELDS = set(NUMBER_CONTROLS)
+# Trait name -> the declared choice parameter: a dropdown whose first entry is "not sent".
+CHOICE_CONTROLS = {choice.name: choice for choice in CHOICES}
+GENERATION_FIELDS = set(NUMBER_CONTROLS) | {choice.field for choice in CHOICES}
+NOT_SENT = ("(not sent)", "")
 
 
 def format_number(value: Any) -> str:
@@ -47,7 +50,7 @@ def parse_number(name: str, text: str) -> float | int | None:
 
 
 class ParameterControls:
-    """Model combobox, the numeric parameters and streaming on/off, as one widget box."""
+    """Model combobox, the numeric and choice parameters and streaming on/off, as one box."""
 
     def __init__(
         self,
@@ -77,9 +80,20 @@ class ParameterControls:
             )
             for name, (label, hint) in NUMBER_CONTROLS.items()
         }
+        self.choices = {
+            name: widgets.Dropdown(
+                options=[NOT_SENT, *((word, word) for word in choice.choices)],
+                value="",
+                description=choice.label,
+                tooltip=choice.help,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="14em"),
+            )
+            for name, choice in CHOICE_CONTROLS.items()
+        }
         self.stream = widgets.Checkbox(value=stream, description="streaming", indent=False)
         self.widget = widgets.HBox(
-            [self.model, *self.numbers.values(), self.stream],
+            [self.model, *self.numbers.values(), *self.choices.values(), self.stream],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
         self.set_values(model, params, stream)
@@ -88,6 +102,9 @@ class ParameterControls:
         self.model.value = model or ""
         for name, box in self.numbers.items():
             box.value = format_number(params.get(name))
+        for name, box in self.choices.items():
+            value = params.get(CHOICE_CONTROLS[name].field)
+            box.value = value if value in CHOICE_CONTROLS[name].choices else ""
         self.stream.value = bool(stream)
 
     def offer_models(self, names: Iterable[str]) -> None:
@@ -102,17 +119,25 @@ class ParameterControls:
     def read_number(self, name: str) -> float | int | None:
         return parse_number(name, self.numbers[name].value)
 
+    def read_choice(self, name: str) -> str | None:
+        """The chosen word of a choice parameter; None when "not sent" is chosen."""
+        return self.choices[name].value or None
+
     def read_params(self) -> dict[str, Any]:
-        """The set numeric parameters as request fields; ValueError names the first bad box."""
+        """The set parameters as request fields; ValueError names the first bad box."""
         params = {}
         for name in self.numbers:
             value = self.read_number(name)
             if value is not None:
                 params[name] = value
+        for name, choice in CHOICE_CONTROLS.items():
+            word = self.read_choice(name)
+            if word is not None:
+                params[choice.field] = word
         return params
 
     def all_widgets(self) -> list[widgets.Widget]:
-        return [self.model, *self.numbers.values(), self.stream]
+        return [self.model, *self.numbers.values(), *self.choices.values(), self.stream]
 
     def close(self) -> None:
         for widget in [*self.all_widgets(), self.widget]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -18,14 +19,15 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets.config import Config
 
+from ..api.errors import AimlError
 from ..chat import budget
 from ..chat.conversation import USAGE_HEADERS
-from .controls import NUMBER_CONTROLS, ParameterControls, format_number
+from .controls import CHOICE_CONTROLS, NUMBER_CONTROLS, ParameterControls, format_number
 
 log = logging.getLogger(__name__)
 
 SESSION_PLAIN = "[aiml session panel: defaults, chats and usage, live while the kernel runs]"
-TRAITS = ("model", *NUMBER_CONTROLS, "stream", "budget_credits")
+TRAITS = ("model", *NUMBER_CONTROLS, *CHOICE_CONTROLS, "stream", "budget_credits")
 
 
 class WeakCallback:
@@ -80,11 +82,12 @@ class SessionPanel:
         )
         self.budget.observe(partial(self._control_changed, "budget_credits"), names="value")
         self.budget_status = widgets.Label()
+        self.balance = widgets.Label(value="Balance: asking the service…")
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _button: self.refresh())
         self._syncing = False
 
-        boxes = {"model": self.controls.model, **self.controls.numbers}
+        boxes = {"model": self.controls.model, **self.controls.numbers, **self.controls.choices}
         boxes["stream"] = self.controls.stream
         for name, box in boxes.items():
             box.observe(partial(self._control_changed, name), names="value")
@@ -108,10 +111,33 @@ class SessionPanel:
                 self.usage,
                 self.budget,
                 self.budget_status,
+                self.balance,
                 self.refresh_button,
             ]
         )
         self.refresh()
+        self.balance_fetch = threading.Thread(target=self._fetch_balance, daemon=True)
+        self.balance_fetch.start()
+
+    def _fetch_balance(self) -> None:
+        """Once per panel, in the background, so opening it never waits for the service;
+        a failure is one line in place of the figure."""
+        from ..chat.budget import against_balance
+        from ..chat.replay import mode_of
+
+        session = self.magics.session
+        try:
+            if mode_of(self.magics)[0] == "only":
+                self.balance.value = "Balance: not asked (AimlMagics.replay = only)"
+                return
+            found = session.client().balance()
+        except AimlError as exc:
+            self.balance.value = f"Balance: unavailable ({exc.message})"
+            return
+        stated = against_balance(session, found)
+        self.balance.value = f"Balance: {found} (as the service states it)" + (
+            f" · {stated}" if stated else ""
+        )
 
     def show(self) -> None:
         from IPython.display import display
@@ -154,7 +180,7 @@ class SessionPanel:
     def close(self) -> None:
         _discard(self.magics.session.listeners, self._listener)
         self.magics.unobserve(self._observer, names=list(TRAITS))
-        parts = [self.status, self.chats, self.usage, self.budget, self.budget_status]
+        parts = [self.status, self.chats, self.usage, self.budget, self.budget_status, self.balance]
         for widget in [*self._rows, *parts, self.refresh_button]:
             widget.close()
         self.controls.close()
@@ -188,6 +214,8 @@ class SessionPanel:
                 value = bool(self.controls.stream.value)
             elif name == "budget_credits":
                 value = parse_budget(self.budget.value)
+            elif name in CHOICE_CONTROLS:
+                value = self.controls.read_choice(name)
             else:
                 value = self.controls.read_number(name)
         except ValueError as exc:
@@ -216,6 +244,8 @@ class SessionPanel:
                 if current != new:
                     self.budget.value = budget_text(new)
                 self.budget_status.value = budget.summary(self.magics.session) or "No budget."
+            elif name in CHOICE_CONTROLS:
+                self.controls.choices[name].value = new or ""
             else:
                 try:
                     current = self.controls.read_number(name)

@@ -420,6 +420,11 @@ The second version is one line longer and needs no comment. A good name says *wh
 *unit* (`revenue_eur`, `duration_s`)."""
 
 
+P_VALUE_SENTENCE = """\
+A p-value is the probability of seeing data at least as extreme as yours if the null hypothesis \
+were true; a small one says the data would be surprising under it."""
+
+
 def reasoning_usage_and_cost() -> list[Reply]:
     return [
         Reply(content=SCREENING, reasoning=SCREENING_REASONING),  # deepseek-r1
@@ -437,6 +442,7 @@ def reasoning_usage_and_cost() -> list[Reply]:
             reasoning="The second tip is naming. Show a before and after, then a naming scheme: "
             "entity, grain, unit.",
         ),
+        Reply(content=P_VALUE_SENTENCE, reasoning=""),  # -m openai/gpt-4-turbo (deprecated)
     ]
 
 
