@@ -32,8 +32,19 @@ OPERATORS = ("filter", "classify", "score", "compare", "match", "duplicate", "su
 
 
 def schema_name(body: dict[str, Any]) -> str:
+    """The schema's name: `json_schema.name`, or for the `json_object` fallback the name the
+    system message gives with the schema ("... this JSON Schema (aiml_filter)")."""
     response_format = body.get("response_format") or {}
-    return str((response_format.get("json_schema") or {}).get("name") or "")
+    name = (response_format.get("json_schema") or {}).get("name")
+    if name:
+        return str(name)
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if message.get("role") == "system" and isinstance(content, str):
+            found = re.search(r"JSON Schema \((aiml_\w+)\)", content)
+            if found:
+                return found.group(1)
+    return ""
 
 
 def answer(body: dict[str, Any], schema: dict[str, Any]) -> str | None:
