@@ -19,6 +19,7 @@ KERNEL_MODULES = {
     "test_tutorials",
     "test_replay_nbval",
     "test_batch_dask",  # worker processes of a Dask LocalCluster
+    "test_frames_dask",  # df.aiml on Dask: the same
 }
 TIERS = ("unit", "kernel", "browser")
 

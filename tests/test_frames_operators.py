@@ -238,4 +238,6 @@ def test_replay_answers_the_operators_with_no_service(ip, tmp_path, monkeypatch,
 def test_an_empty_frame_sends_nothing_and_has_the_answer_columns(ip, aiml_simulator):
     out = REVIEWS.iloc[:0].aiml.classify("review", labels=LABELS, progress=False)
     assert list(out.columns) == ["review", "stars", "label", "credits", "error"]
+    kept = REVIEWS.iloc[:0].aiml.filter("about 'x'", progress=False)
+    assert list(kept.columns) == ["review", "stars", "credits", "error"]
     assert aiml_simulator.chat_requests == []

@@ -114,8 +114,10 @@ class DaskAccessor:
         if kwargs.get("dry_run"):
             raise ValueError("dry_run is for pandas frames: try it on ddf.head() or a sample")
 
-        def operate(part: Any) -> Any:
-            return getattr(part.aiml, name)(*args, **kwargs)
+        def operate(part: Any) -> Any:  # runs on a worker: imports the package there
+            from aiml_magics.frames.accessor import AimlAccessor
+
+            return getattr(AimlAccessor(part), name)(*args, **kwargs)
 
         meta = operate(self._frame._meta)  # an empty frame: nothing is sent
         meta.attrs.clear()

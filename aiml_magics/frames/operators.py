@@ -149,6 +149,6 @@ def filter_rows(
         extra["confidence"] = field_values(outcome, "confidence")
     full = beside(frame, extra, outcome, Report.of("filter", outcome))
     mask = [k is True or e is not None for k, e in zip(keep, outcome.errors, strict=True)]
-    kept = full[mask]
+    kept = full.iloc[[n for n, m in enumerate(mask) if m]]  # a list: an empty frame works
     kept.attrs["aiml"] = full.attrs["aiml"]
     return kept
