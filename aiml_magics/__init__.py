@@ -12,19 +12,28 @@ __version__ = "0.1.0"
 __all__ = [
     "AimlClient",
     "ChatResult",
+    "Evaluation",
     "Usage",
     "batch",
     "describer",
+    "evaluate",
+    "embed",
+    "generate_image",
+    "generate_video",
+    "jobs",
     "load_ipython_extension",
     "register_describer",
+    "similar",
+    "speak",
+    "transcribe",
     "tool",
     "unload_ipython_extension",
     "__version__",
 ]
 
-# `df.aiml` (frames/registration.py): registered now if pandas is imported, else right after
-# it is; pandas itself is never imported here.
-from .frames.registration import register_when_imported as _register_accessor
+# `df.aiml` (magics/frames/registration.py): registered now if pandas is imported, else
+# right after it is; pandas itself is never imported here.
+from .magics.frames.registration import register_when_imported as _register_accessor
 
 _register_accessor()
 
@@ -32,8 +41,12 @@ if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
     from .chat.context import describer, register_describer
+    from .chat.evaluation import Evaluation
     from .chat.tools import tool
     from .magics.batch import batch
+    from .magics.embedding import embed, similar
+    from .magics.evaluate import evaluate
+    from .magics.media import generate_image, generate_video, jobs, speak, transcribe
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -57,8 +70,10 @@ def _register_formatters(ipython: Any) -> None:
 
     markdown = formatter.formatters["text/markdown"]
     markdown.for_type_by_name("aiml_magics.api.result", "ChatResult", result_markdown)
-    markdown.for_type_by_name("aiml_magics.chat.batchrun", "BatchResult", _batch_markdown)
-    markdown.for_type_by_name("aiml_magics.chat.compare", "Comparison", _comparison_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.batching.report", "BatchResult", _batch_markdown)
+    markdown.for_type_by_name("aiml_magics.chat.comparison", "Comparison", _comparison_markdown)
+    bundles = formatter.mimebundle_formatter
+    bundles.for_type_by_name("aiml_magics.chat.evaluation.result", "Evaluation", _evaluation_bundle)
 
 
 def _batch_markdown(result: Any) -> str:
@@ -71,6 +86,12 @@ def _comparison_markdown(comparison: Any) -> str:
     from .display.compare import comparison_markdown
 
     return comparison_markdown(comparison)
+
+
+def _evaluation_bundle(evaluation: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    from .display.evaluation import evaluation_bundle
+
+    return evaluation_bundle(evaluation)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -97,6 +118,22 @@ def __getattr__(name: str) -> Any:
         from .magics.batch import batch
 
         return batch
+    if name == "evaluate":  # the function; its module is aiml_magics.magics.evaluate
+        from .magics.evaluate import evaluate
+
+        return evaluate
+    if name == "Evaluation":
+        from .chat.evaluation import Evaluation
+
+        return Evaluation
+    if name in ("embed", "similar"):  # the functions; their module is magics.embedding
+        from .magics import embedding
+
+        return getattr(embedding, name)
+    if name in ("generate_image", "generate_video", "jobs", "speak", "transcribe"):
+        from .magics import media
+
+        return getattr(media, name)
     if name == "tool":
         from .chat.tools import tool
 

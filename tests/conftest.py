@@ -11,30 +11,30 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-# Test tiers (`pytest -m unit` runs in seconds). Modules that start Jupyter kernels are the
-# kernel tier, tests/browser/ the browser tier, everything else the unit tier.
-KERNEL_MODULES = {
-    "test_kernel",
-    "test_kernel_workflows",
-    "test_tutorials",
-    "test_replay_nbval",
-    "test_batch_dask",  # worker processes of a Dask LocalCluster
-    "test_frames_dask",  # df.aiml on Dask: the same
-}
+# Test tiers by folder (`pytest -m unit` runs in about a minute): tests/kernel/ starts real
+# Jupyter kernels, tests/browser/ drives JupyterLab in Chromium, every other folder is the
+# unit tier. An explicit mark on a test wins.
 TIERS = ("unit", "kernel", "browser")
+TESTS = Path(__file__).resolve().parent
+
+
+def tier_of(path: Path) -> str:
+    """The tier of a test file: the name of its first folder under tests/ when that names a
+    tier, else unit."""
+    top = path.resolve().relative_to(TESTS).parts[0]
+    return top if top in TIERS else "unit"
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if any(item.get_closest_marker(tier) for tier in TIERS):
-            continue
-        path = Path(str(item.fspath))
-        if "browser" in path.parts:
-            item.add_marker(pytest.mark.browser)
-        elif path.stem in KERNEL_MODULES:
-            item.add_marker(pytest.mark.kernel)
-        else:
-            item.add_marker(pytest.mark.unit)
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(getattr(pytest.mark, tier_of(Path(str(item.fspath)))))
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_cache(tmp_path_factory, monkeypatch):
+    """Every test keeps the model list it saves in a folder of its own, never the user's."""
+    monkeypatch.setenv("AIML_CACHE_DIR", str(tmp_path_factory.mktemp("aiml-cache")))
 
 
 @pytest.fixture
@@ -94,9 +94,9 @@ class Run:
 def run(ip):
     """run(source, cell_id=None) executes a cell as a frontend would and captures it all."""
 
-    def runner(source: str, cell_id: str | None = None) -> Run:
+    def runner(source: str, cell_id: str | None = None, store_history: bool = False) -> Run:
         with capture_output() as captured:
-            result = ip.run_cell(source, cell_id=cell_id)
+            result = ip.run_cell(source, store_history=store_history, cell_id=cell_id)
         return Run(captured, result)
 
     return runner

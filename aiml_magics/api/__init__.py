@@ -10,11 +10,15 @@ from typing import Any
 
 _EXPORTS = {
     "AimlClient": "client",
-    "ChatStream": "client",
+    "ChatStream": "chatstream",
     "ChatResult": "result",
     "Usage": "result",
     "ToolCall": "result",
     "ModelInfo": "catalogue",
+    "Pricing": "pricing",
+    "Balance": "service",
+    "Deprecation": "service",
+    "ModelMetrics": "service",
     "Secret": "secret",
 }
 

@@ -5,16 +5,17 @@
 
 from __future__ import annotations
 
-import difflib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import errors
-from .catalogue import ModelInfo, is_chat_model
+from .cache import cache_folder as cache_dir
+from .chatstream import ChatStream
 from .endpoint import DEFAULT_BASE_URL, DEFAULT_MODEL, is_loopback
-from .events import StreamEvent
+from .lookups import ServiceLookups
 from .result import ChatResult
 from .retry import (
     RETRYABLE_STATUSES,
@@ -25,17 +26,17 @@ from .retry import (
     short_reason,
 )
 from .secret import Secret, base_url_from_environment, key_from_environment
+from .service import is_client_request_id
 
 if TYPE_CHECKING:
     import requests
 
-SIMULATOR_HEADER = "x-aiml-simulator"
 MISSING_KEY = (
     "Run `%aiml key` to type it in (kept in memory only), or set AIML_API_KEY in the "
     "environment before starting Jupyter. Never paste the key into a cell: it would be saved "
     "with the notebook."
 )
-CLOSE_MATCH_TIMEOUT = (2.0, 3.0)  # connect, read: the close-match lookup must not hold up
+CLIENT_REQUEST_ID = "X-Client-Request-Id"
 # Connections kept per host: a comparison's six columns, a batch's workers and the model list
 # stream at once through the one session (requests keeps 10 by default).
 POOL_SIZE = 16
@@ -50,76 +51,7 @@ def user_agent() -> str:
         return "aiml-magics"
 
 
-class ChatStream:
-    """Iterator of typed events for one streamed answer; owns the HTTP response."""
-
-    def __init__(
-        self,
-        response: requests.Response,
-        *,
-        requested_model: str,
-        params: dict[str, Any],
-        started: float,
-        read_timeout: float,
-        secret: str | None,
-    ) -> None:
-        from .stream import StreamAccumulator
-
-        self._response = response
-        self.accumulator = StreamAccumulator()
-        self.inference_id = response.headers.get("x-inference-id")
-        self.simulated = SIMULATOR_HEADER in response.headers
-        self.requested_model = requested_model
-        self.params = params
-        self.started = started
-        self._read_timeout = read_timeout
-        self._secret = secret
-
-    def __iter__(self) -> Iterator[StreamEvent]:
-        import requests
-
-        from .sse import iter_sse
-        from .stream import decode_events
-
-        pieces = self._response.iter_content(chunk_size=None)
-        try:
-            for event in decode_events(iter_sse(pieces)):
-                self.accumulator.feed(event)
-                yield event
-        except errors.AimlError as exc:
-            exc.inference_id = exc.inference_id or self.inference_id
-            exc.redact(self._secret)
-            raise
-        except requests.exceptions.RequestException as exc:
-            raise self._broken(exc) from None
-        finally:
-            self.close()
-
-    def _broken(self, exc: BaseException) -> errors.StreamError:
-        if "timed out" in str(exc).lower():
-            message = f"No data arrived for {self._read_timeout:g} s: the stream stalled."
-        else:
-            message = "The connection broke before the answer was complete."
-        return errors.StreamError(
-            message + " What was shown is incomplete and was not added to the conversation.",
-            inference_id=self.inference_id,
-        )
-
-    def close(self) -> None:
-        self._response.close()
-
-    def result(self, **extra: Any) -> ChatResult:
-        return self.accumulator.result(
-            requested_model=self.requested_model,
-            inference_id=self.inference_id,
-            simulated=self.simulated,
-            duration=time.monotonic() - self.started,
-            params=self.params,
-            **extra,
-        )
-
-
-class AimlClient:
+class AimlClient(ServiceLookups):
     """Talks to one OpenAI-compatible endpoint with one API key.
 
     Retries happen only before any byte of an answer arrived; once a stream started, a
@@ -136,6 +68,7 @@ class AimlClient:
         read_timeout: float = 120.0,
         on_retry: Callable[[RetryNotice], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        cache_folder: Any = None,
     ) -> None:
         if isinstance(api_key, str):
             api_key = Secret(api_key, "argument") if api_key.strip() else None
@@ -151,9 +84,10 @@ class AimlClient:
         self.pause = Pause()  # shared by every request of this client (and its threads)
         self._session: requests.Session | None = None
         self._pool_size = POOL_SIZE  # connections kept open per host
-        self._models: list[ModelInfo] | None = None
-        self._models_etag: str | None = None
-        self.no_structured_output: set[str] = set()  # models that refused json_schema
+        # Where the catalogue is kept: fixed now, so a later change of the environment (or a
+        # background fetch outliving a test's temporary folder) cannot move it.
+        self.cache_folder = Path(cache_folder) if cache_folder is not None else cache_dir()
+        self._init_lookups()
 
     def __repr__(self) -> str:
         key = "set" if self._key else "missing"
@@ -206,10 +140,12 @@ class AimlClient:
         on_retry: Callable[[RetryNotice], None] | None = None,
         schema: Any = None,
         schema_retries: int = 1,
+        client_request_id: str | None = None,
         **params: Any,
     ) -> ChatResult:
         """One non-streamed completion. `on_retry` hears this request's retry waits (else the
-        client's own `on_retry`); the other keywords are request fields.
+        client's own `on_retry`); `client_request_id` is sent as `X-Client-Request-Id` (see
+        `service.client_request_id`); the other keywords are request fields.
 
         `schema` (a dataclass, TypedDict, Enum, `list[...]`, `Literal[...]`, pydantic model or
         JSON Schema dict) asks for structured output: `result.parsed` holds the typed value,
@@ -219,7 +155,13 @@ class AimlClient:
             from .schema import OutputSchema, answer_with_schema
 
             return answer_with_schema(
-                lambda messages, fields: self.chat(messages, model, on_retry=on_retry, **fields),
+                lambda messages, fields: self.chat(
+                    messages,
+                    model,
+                    on_retry=on_retry,
+                    client_request_id=client_request_id,
+                    **fields,
+                ),
                 messages,
                 params,
                 OutputSchema.of(schema),
@@ -231,7 +173,9 @@ class AimlClient:
 
         body = chat_body(messages, model, params, stream=False)
         started = time.monotonic()
-        response = self._post_chat(body, stream=False, on_retry=on_retry)
+        response = self._post_chat(
+            body, stream=False, on_retry=on_retry, client_request_id=client_request_id
+        )
         try:
             payload = response.json()
         except ValueError as exc:
@@ -244,6 +188,7 @@ class AimlClient:
         result.requested_model = model
         result.duration = time.monotonic() - started
         result.params = _visible_params(params)
+        result.client_request_id = client_request_id
         return result
 
     def stream(
@@ -252,13 +197,16 @@ class AimlClient:
         model: str = DEFAULT_MODEL,
         *,
         on_retry: Callable[[RetryNotice], None] | None = None,
+        client_request_id: str | None = None,
         **params: Any,
     ) -> ChatStream:
         """Start a streamed completion; iterate the returned object for events."""
         body = chat_body(messages, model, params, stream=True)
         started = time.monotonic()
-        response = self._post_chat(body, stream=True, on_retry=on_retry)
-        return ChatStream(
+        response = self._post_chat(
+            body, stream=True, on_retry=on_retry, client_request_id=client_request_id
+        )
+        stream = ChatStream(
             response,
             requested_model=model,
             params=_visible_params(params),
@@ -266,65 +214,8 @@ class AimlClient:
             read_timeout=self.read_timeout,
             secret=self._key.reveal() if self._key else None,
         )
-
-    def models(
-        self,
-        refresh: bool = False,
-        *,
-        retries: int | None = None,
-        timeout: tuple[float, float] | None = None,
-    ) -> list[ModelInfo]:
-        """Chat models from `GET {base_url}/models`, cached (revalidated with ETag on refresh).
-
-        The key is sent when there is one (gateways and vLLM protect the list; the AI/ML
-        API's is public), under the same https-or-loopback rule as chat.
-        """
-        if self._models is not None and not refresh:
-            return self._models
-        headers = {"If-None-Match": self._models_etag} if self._models_etag else {}
-        if self._key is not None:
-            headers.update(self._authorization())
-        response = self._request(
-            "GET",
-            f"{self.base_url}/models",
-            params={"include": "capabilities,modalities,pricing"},
-            headers=headers,
-            authorize=False,
-            retries=retries,
-            timeout=timeout,
-        )
-        if response.status_code == 304 and self._models is not None:
-            return self._models
-        try:
-            entries = response.json().get("data") or []
-        except (ValueError, AttributeError):
-            raise errors.ServerError(
-                "The model list is not the JSON the service sends.",
-                status=response.status_code,
-                inference_id=response.headers.get("x-inference-id"),
-            ) from None
-        self._models = [
-            ModelInfo.from_api(entry)
-            for entry in entries
-            if isinstance(entry, dict) and is_chat_model(entry)
-        ]
-        self._models_etag = response.headers.get("etag")
-        return self._models
-
-    def structured_output(self, model: str) -> bool | None:
-        """Whether `model` supports `json_schema` structured output: False once the service
-        refused it, else what the catalogue's capabilities say (None: not known; one quick
-        look at the cached list, never retried)."""
-        if model in self.no_structured_output:
-            return False
-        try:
-            known = self.models(retries=0, timeout=CLOSE_MATCH_TIMEOUT)
-        except errors.AimlError:
-            return None
-        for info in known:
-            if model == info.id or model in info.aliases:
-                return info.structured_output
-        return None
+        stream.client_request_id = client_request_id
+        return stream
 
     # -- internals ----------------------------------------------------------------------
 
@@ -353,9 +244,23 @@ class AimlClient:
         *,
         stream: bool,
         on_retry: Callable[[RetryNotice], None] | None = None,
+        client_request_id: str | None = None,
     ) -> requests.Response:
+        headers = {}
+        if client_request_id is not None:
+            if not is_client_request_id(client_request_id):
+                raise errors.UsageError(
+                    f"{client_request_id!r} is not a client request id: 1 to 128 of "
+                    "A-Z a-z 0-9 . _ : - (service.client_request_id makes one)."
+                )
+            headers[CLIENT_REQUEST_ID] = client_request_id
         return self._request(
-            "POST", f"{self.base_url}/chat/completions", json=body, stream=stream, on_retry=on_retry
+            "POST",
+            f"{self.base_url}/chat/completions",
+            json=body,
+            stream=stream,
+            on_retry=on_retry,
+            headers=headers,
         )
 
     def _request(
@@ -375,8 +280,6 @@ class AimlClient:
         Before each attempt it waits out the shared pause (a server's Retry-After holds every
         sender of this client, not only the one that was told).
         """
-        import requests
-
         headers = dict(headers or {})
         if authorize:
             headers.update(self._authorization())
@@ -389,35 +292,9 @@ class AimlClient:
                 held = self.pause.remaining()
                 if held > 0:
                     self._sleep(held)
-            response = None
-            try:
-                response = self.session.request(
-                    method, url, headers=headers, timeout=timeout, **kwargs
-                )
-            except requests.exceptions.ChunkedEncodingError:
-                raise errors.StreamError(
-                    "The response was cut short; nothing was added to the conversation."
-                ) from None
-            except requests.exceptions.Timeout as exc:
-                error: errors.AimlError = errors.TimeoutError(
-                    f"No answer from {urlsplit(url).netloc} within the timeout "
-                    f"({short_reason(exc)}).",
-                    hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
-                )
-                reason = "timeout"
-            except requests.exceptions.ConnectionError as exc:
-                error = errors.ConnectionError(
-                    f"Could not reach {urlsplit(url).netloc}: {short_reason(exc)}.",
-                    hint="Check the network and AimlMagics.base_url.",
-                )
-                reason = "connection failed"
-            else:
-                if response.status_code < 400 or response.status_code == 304:
-                    return response
-                error = self._error_from_response(response, kwargs.get("json"))
-                reason = f"{response.status_code} {response.reason or ''}".strip()
-                if response.status_code not in RETRYABLE_STATUSES:
-                    raise error
+            response, error, reason = self._attempt(method, url, headers, timeout, kwargs)
+            if error is None:
+                return response
             told = retry_after_seconds(response.headers if response is not None else None)
             if told is not None:
                 self.pause.hold(told)
@@ -431,6 +308,50 @@ class AimlClient:
             if notify is not None:
                 notify(RetryNotice(attempt, retries, wait, reason))
             self._sleep(wait)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+        kwargs: dict[str, Any],
+    ) -> tuple[Any, errors.AimlError | None, str]:
+        """One try: the response and no error, or what went wrong and whether to try again
+        (an error that must not be retried is raised here)."""
+        import requests
+
+        try:
+            response = self.session.request(method, url, headers=headers, timeout=timeout, **kwargs)
+        except requests.exceptions.ChunkedEncodingError:
+            raise errors.StreamError(
+                "The response was cut short; nothing was added to the conversation."
+            ) from None
+        except requests.exceptions.Timeout as exc:
+            return (
+                None,
+                errors.RequestTimeoutError(
+                    f"No answer from {urlsplit(url).netloc} within the timeout "
+                    f"({short_reason(exc)}).",
+                    hint="Raise AimlMagics.read_timeout or connect_timeout if the model is slow.",
+                ),
+                "timeout",
+            )
+        except requests.exceptions.ConnectionError as exc:
+            return (
+                None,
+                errors.ConnectionFailedError(
+                    f"Could not reach {urlsplit(url).netloc}: {short_reason(exc)}.",
+                    hint="Check the network and AimlMagics.base_url.",
+                ),
+                "connection failed",
+            )
+        if response.status_code < 400 or response.status_code == 304:
+            return response, None, ""
+        error = self._error_from_response(response, kwargs.get("json"))
+        if response.status_code not in RETRYABLE_STATUSES:
+            raise error
+        return response, error, f"{response.status_code} {response.reason or ''}".strip()
 
     def _error_from_response(
         self, response: requests.Response, body: dict[str, Any] | None
@@ -456,33 +377,9 @@ class AimlClient:
                 full_message=error.full_message,
             )
         model = (body or {}).get("model")
-        if model and response.status_code in (400, 404) and self._model_unknown(model):
-            suggestions = self._close_matches(model)
-            hint = f"Did you mean {', '.join(suggestions)}?" if suggestions else ""
-            return errors.ModelNotFoundError(
-                f"{model!r} is not a model this service offers. {hint}".strip(),
-                status=response.status_code,
-                inference_id=error.inference_id,
-                hint="`%aiml models` lists the available ones.",
-                full_message=error.full_message,  # the server's own words
-            )
+        if model and response.status_code in (400, 404):
+            return self._unknown_model_error(str(model), response.status_code, error) or error
         return error
-
-    def _model_unknown(self, model: str) -> bool:
-        """Whether the list says the model does not exist: one quick attempt, never retried
-        and silent when it fails, so the service's own error is not delayed."""
-        try:
-            known = self.models(retries=0, timeout=CLOSE_MATCH_TIMEOUT)
-        except errors.AimlError:
-            return False
-        return bool(known) and not any(model == m.id or model in m.aliases for m in known)
-
-    def _close_matches(self, model: str) -> list[str]:
-        names = [n for m in self._models or [] for n in [m.id, *m.aliases]]
-        matches = difflib.get_close_matches(model, names, n=3, cutoff=0.5)
-        tail = model.rsplit("/", 1)[-1].lower()
-        matches += [n for n in names if tail and tail in n.lower() and n not in matches]
-        return matches[:3]
 
 
 def chat_body(

@@ -68,7 +68,8 @@ class UsageError(AimlError):
     """A value the library cannot use (DATA of a batch, a tool, an image, a schema).
 
     The magics raise IPython's own `UsageError` for problems of the options line, as every
-    IPython magic does; this one is what the layers below raise, in a notebook or not.
+    IPython magic does; this one is what the layers below raise, in a notebook or not. Inside
+    a magic it is shown like IPython's, as one line (`magics/usage.py`, the one boundary).
     """
 
     title = "Usage error"
@@ -104,6 +105,12 @@ class ModelNotFoundError(AimlError):
     title = "Unknown model"
 
 
+class ModelWithdrawnError(ModelNotFoundError):
+    """The service's deprecation feed says the model was withdrawn (its id answers 404)."""
+
+    title = "Model withdrawn"
+
+
 class NotFoundError(AimlError):
     title = "Not found"
 
@@ -116,11 +123,11 @@ class ServerError(AimlError):
     title = "Service error"
 
 
-class TimeoutError(AimlError):  # noqa: A001 - deliberately mirrors the builtin's meaning
+class RequestTimeoutError(AimlError):
     title = "Timed out"
 
 
-class ConnectionError(AimlError):  # noqa: A001
+class ConnectionFailedError(AimlError):
     title = "Connection failed"
 
 
@@ -130,7 +137,7 @@ class StreamError(AimlError):
     title = "Incomplete answer"
 
 
-class InterruptedError(StreamError):  # noqa: A001
+class StoppedError(StreamError):
     title = "Interrupted"
 
 
@@ -162,6 +169,17 @@ _CLASSES: dict[int, type[AimlError]] = {
     422: BadRequestError,
     429: RateLimitError,
 }
+
+
+# The AI/ML API's 403s are about money: "You've run out of credits", and in 2025 "You have
+# exhausted the available [plan.rule:api_token] resource limit"; a gateway's 403 is not.
+_OUT_OF_CREDITS = ("credit", "exhausted the available", "resource limit")
+# A reasoning model whose output budget ran out, or was set below its thinking budget.
+_OUTPUT_BUDGET = ("max_tokens", "thinking_budget", "output limit", "max_completion_tokens")
+OUTPUT_BUDGET_HINT = (
+    "A reasoning model needs room to think before it answers: raise --max-tokens (or leave "
+    "it unset)."
+)
 
 
 def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -268,11 +286,14 @@ def error_for_status(
     if status is None:
         status = status_from_body(body if not isinstance(body, (str, bytes)) else _loads(body))
     cls = _CLASSES.get(status or 0)
-    if cls is OutOfCreditsError and "credit" not in full.lower():
-        cls = PermissionDeniedError  # the AI/ML API's 403 is about credits; a gateway's is not
+    lower = full.lower()
+    if cls is OutOfCreditsError and not any(words in lower for words in _OUT_OF_CREDITS):
+        cls = PermissionDeniedError
     if cls is None:
         cls = ServerError if status is None or status >= 500 else AimlError
     hint = _HINTS.get(status or 0)
+    if status == 400 and any(words in lower for words in _OUTPUT_BUDGET):
+        hint = OUTPUT_BUDGET_HINT
     if cls is PermissionDeniedError:
         hint = "The server does not allow this key this request (a gateway may limit models)."
     if cls is ServerError:

@@ -6,9 +6,10 @@ chunks, so every upstream dialect is handled in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from .result import Usage
+from .result import Citation, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,22 @@ class ToolCallDelta:
     id: str | None
     name: str | None
     arguments: str
+    # The fragment's other keys (Gemini's `extra_content`), merged into the call.
+    extra: dict[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Web sources the answer cites (`annotations[].url_citation`)."""
+
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageExtra:
+    """The message's opaque provider data (`extra_content`), to be sent back unchanged."""
+
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +81,8 @@ StreamEvent = (
     | ContentDelta
     | ReasoningDelta
     | ToolCallDelta
+    | Sources
+    | MessageExtra
     | UsageUpdate
     | CostUpdate
     | Finish

@@ -39,6 +39,16 @@ class Usage:
             cached_tokens=_int(prompt_details.get("cached_tokens")),
         )
 
+    @property
+    def output_tokens(self) -> int:
+        """Tokens the model generated. Most upstreams count reasoning inside
+        `completion_tokens`; Gemini does not (prompt 9 + completion 572 + reasoning 951 =
+        total 1532), which the total gives away."""
+        separate = self.prompt_tokens + self.completion_tokens + self.reasoning_tokens
+        if self.reasoning_tokens and self.total_tokens == separate:
+            return self.completion_tokens + self.reasoning_tokens
+        return self.completion_tokens
+
     def __add__(self, other: Usage | None) -> Usage:
         if other is None:
             return self
@@ -69,13 +79,30 @@ def _int(value: Any) -> int:
 
 @dataclass
 class ToolCall:
+    """One call the model asked for. `extra` holds the call's other keys as sent (e.g.
+    Gemini's `extra_content.google.thought_signature`): they go back unchanged next turn."""
+
     id: str
     name: str
     arguments: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def message(self) -> dict[str, Any]:
+        """The call as an assistant message's `tool_calls[]` item, extra keys included."""
+        function = {"name": self.name, "arguments": self.arguments or "{}"}
+        return {**self.extra, "id": self.id, "type": "function", "function": function}
 
     def parsed_arguments(self) -> Any:
         """Arguments as JSON; raises ValueError when the model sent malformed JSON."""
         return json.loads(self.arguments or "{}")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source the answer cites (`message.annotations[].url_citation`)."""
+
+    url: str
+    title: str = ""
 
 
 @dataclass
@@ -122,6 +149,13 @@ class ChatResult:
     recorded: str | None = None
     credits_saved: float | None = None
     error: Any = None  # why a batch row has no (complete) answer: an AimlError
+    citations: list[Citation] = field(default_factory=list)  # web sources the answer cites
+    # The message's opaque provider data (Gemini's thought signature): sent back unchanged.
+    extra_content: dict[str, Any] | None = None
+    client_request_id: str | None = None  # sent as X-Client-Request-Id; in the service's logs
+    # Which notebook context the request carried (labels, sizes, trims; never contents),
+    # set by the chat layer from `chat.context.AttachedContext.summary()`.
+    context: dict[str, Any] | None = None
 
     @property
     def dollars(self) -> float | None:
@@ -134,9 +168,10 @@ class ChatResult:
 
     @property
     def tokens_per_second(self) -> float | None:
-        if not self.duration or not self.usage or not self.usage.completion_tokens:
+        """Generated tokens (reasoning included, however the upstream counts it) per second."""
+        if not self.duration or not self.usage or not self.usage.output_tokens:
             return None
-        return self.usage.completion_tokens / self.duration
+        return self.usage.output_tokens / self.duration
 
     def provenance(self) -> dict[str, Any]:
         """Everything needed to say later how this answer was produced (never the key)."""
@@ -149,10 +184,12 @@ class ChatResult:
             "credits_used": self.credits_used,
             "usd_spent": self.dollars,
             "inference_id": self.inference_id,
+            "client_request_id": self.client_request_id,
             "duration_s": round(self.duration, 3) if self.duration is not None else None,
             "complete": self.complete,
             "simulated": self.simulated,
             **({"structured": self.structured.as_dict()} if self.structured else {}),
+            **({"context": self.context} if self.context else {}),
             **(
                 {"replayed": True, "recorded": self.recorded, "credits_saved": self.credits_saved}
                 if self.replayed

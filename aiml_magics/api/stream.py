@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors
+from .accumulate import StreamAccumulator
 from .events import (
     ContentDelta,
     CostUpdate,
     Done,
     Finish,
+    MessageExtra,
     ModelName,
     ReasoningDelta,
+    Sources,
     StreamEvent,
     ToolCallDelta,
     UsageUpdate,
 )
-from .result import ChatResult, ToolCall, Usage
+from .parts import TOOL_CALL_KEYS, add_citations, citations, extra_keys, reasoning_text
+from .result import ChatResult, Citation, ToolCall, Usage
 from .sse import ServerSentEvent
 
 __all__ = ["StreamAccumulator", "decode_events", "result_from_response"]
@@ -138,8 +141,8 @@ def _choice_events(choice: dict[str, Any], found: list[StreamEvent]) -> None:
     """Only the first choice is followed: with `n > 1` the answers would interleave."""
     delta = choice.get("delta")
     if delta and isinstance(delta, dict):
-        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
-        if reasoning and isinstance(reasoning, str):
+        reasoning = reasoning_text(delta)
+        if reasoning:
             found.append(ReasoningDelta(reasoning))
         content = delta.get("content")
         if content and isinstance(content, str):
@@ -147,9 +150,22 @@ def _choice_events(choice: dict[str, Any], found: list[StreamEvent]) -> None:
         tool_calls = delta.get("tool_calls")
         if tool_calls and isinstance(tool_calls, list):
             found.extend(_tool_call_deltas(tool_calls))
+        _rare_parts(delta, found)
     reason = choice.get("finish_reason")
     if reason:
         found.append(Finish(str(reason)))
+
+
+def _rare_parts(delta: dict[str, Any], found: list[StreamEvent]) -> None:
+    """Sources and opaque provider data: most chunks have neither."""
+    annotations = delta.get("annotations")
+    if annotations:
+        cited = citations(annotations)
+        if cited:
+            found.append(Sources(cited))
+    extra = delta.get("extra_content")
+    if extra and isinstance(extra, dict):
+        found.append(MessageExtra(extra))
 
 
 def _tool_call_deltas(fragments: list[Any]) -> Iterator[ToolCallDelta]:
@@ -163,12 +179,16 @@ def _tool_call_deltas(fragments: list[Any]) -> Iterator[ToolCallDelta]:
         call_id = fragment.get("id") or None
         name = function.get("name") or None
         arguments = _arguments_text(function.get("arguments"))
-        if call_id or name or arguments:
+        extra = (
+            extra_keys(fragment) if len(fragment) > len(fragment.keys() & TOOL_CALL_KEYS) else None
+        )
+        if call_id or name or arguments or extra:
             yield ToolCallDelta(
                 index=index if isinstance(index, int) else 0,
                 id=str(call_id) if call_id else None,
                 name=str(name) if name else None,
                 arguments=arguments,
+                extra=extra or None,
             )
 
 
@@ -202,122 +222,6 @@ def _float(value: Any) -> float | None:
         return None
 
 
-@dataclass
-class _CallParts:
-    """A tool call being assembled; arguments stay a list of parts until read."""
-
-    id: str
-    name: str
-    arguments: list[str] = field(default_factory=list)
-
-
-class StreamAccumulator:
-    """Folds stream events into the state of the answer so far, then into a `ChatResult`.
-
-    `text` and `reasoning` are cheap to read often: parts are joined only when read, and the
-    joined string replaces them.
-    """
-
-    def __init__(self) -> None:
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
-        self._calls: list[_CallParts] = []
-        self._call_at: dict[int, _CallParts] = {}
-        self.finish_reason: str | None = None
-        self.usage: Usage | None = None
-        self.model: str | None = None
-        self.credits_used: float | None = None
-        self.usd_spent: float | None = None
-        self.done = False
-
-    def feed(self, event: StreamEvent) -> None:
-        kind = type(event)
-        if kind is ContentDelta:
-            self._text.append(event.text)
-        elif kind is ReasoningDelta:
-            self._reasoning.append(event.text)
-        elif kind is ToolCallDelta:
-            self._feed_tool_call(event)
-        elif kind is ModelName:
-            self.model = self.model or event.name
-        elif kind is UsageUpdate:
-            self.usage = event.usage
-        elif kind is CostUpdate:
-            self._feed_cost(event)
-        elif kind is Finish:
-            self.finish_reason = event.reason
-        elif kind is Done:
-            self.done = True
-
-    @property
-    def text(self) -> str:
-        return _joined(self._text)
-
-    @property
-    def reasoning(self) -> str:
-        return _joined(self._reasoning)
-
-    @property
-    def tool_calls(self) -> list[ToolCall]:
-        """Fresh `ToolCall`s, in the order the calls started."""
-        return [ToolCall(c.id, c.name, "".join(c.arguments)) for c in self._calls]
-
-    def result(
-        self,
-        *,
-        requested_model: str | None = None,
-        inference_id: str | None = None,
-        simulated: bool = False,
-        duration: float | None = None,
-        params: dict[str, Any] | None = None,
-        complete: bool | None = None,
-    ) -> ChatResult:
-        """The answer so far; `complete` defaults to whether the stream ended properly."""
-        return ChatResult(
-            text=self.text,
-            reasoning=self.reasoning,
-            model=self.model,
-            requested_model=requested_model,
-            finish_reason=self.finish_reason,
-            usage=self.usage,
-            credits_used=self.credits_used,
-            usd_spent=self.usd_spent,
-            inference_id=inference_id,
-            tool_calls=self.tool_calls,
-            complete=self.done if complete is None else complete,
-            simulated=simulated,
-            duration=duration,
-            params=dict(params or {}),
-        )
-
-    def _feed_tool_call(self, delta: ToolCallDelta) -> None:
-        """A new id at a known index starts a new call: some backends reuse index 0."""
-        call = self._call_at.get(delta.index)
-        if call is not None and delta.id and call.id and delta.id != call.id:
-            call = None
-        if call is None:
-            call = _CallParts(id=delta.id or "", name=delta.name or "")
-            self._calls.append(call)
-            self._call_at[delta.index] = call
-        else:
-            call.id = call.id or delta.id or ""
-            call.name = call.name or delta.name or ""
-        if delta.arguments:
-            call.arguments.append(delta.arguments)
-
-    def _feed_cost(self, event: CostUpdate) -> None:
-        if event.credits_used is not None:
-            self.credits_used = event.credits_used
-        if event.usd_spent is not None:
-            self.usd_spent = event.usd_spent
-
-
-def _joined(parts: list[str]) -> str:
-    if len(parts) > 1:
-        parts[:] = ["".join(parts)]
-    return parts[0] if parts else ""
-
-
 def result_from_response(body: dict, headers: Mapping[str, str] | None = None) -> ChatResult:
     """A `ChatResult` from a non-streamed JSON body and its response headers.
 
@@ -345,7 +249,7 @@ def result_from_response(body: dict, headers: Mapping[str, str] | None = None) -
     reason = choice.get("finish_reason")
     return ChatResult(
         text=_str(message.get("content")),
-        reasoning=_str(message.get("reasoning_content") or message.get("reasoning")),
+        reasoning=reasoning_text(message),
         model=model if isinstance(model, str) and model else None,
         finish_reason=str(reason) if reason else None,
         usage=Usage.from_api(body.get("usage")),
@@ -355,7 +259,15 @@ def result_from_response(body: dict, headers: Mapping[str, str] | None = None) -
         tool_calls=_message_tool_calls(message.get("tool_calls")),
         raw=body,
         simulated="x-aiml-simulator" in lower,
+        citations=_sources(message.get("annotations")),
+        extra_content=extra if isinstance(extra := message.get("extra_content"), dict) else None,
     )
+
+
+def _sources(annotations: Any) -> list[Citation]:
+    found: list[Citation] = []
+    add_citations(found, citations(annotations))
+    return found
 
 
 def _message_tool_calls(calls: Any) -> list[ToolCall]:
@@ -372,6 +284,7 @@ def _message_tool_calls(calls: Any) -> list[ToolCall]:
                 id=_str(call.get("id")),
                 name=_str(function.get("name")),
                 arguments=_arguments_text(function.get("arguments")),
+                extra=extra_keys(call),
             )
         )
     return result

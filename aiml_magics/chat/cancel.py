@@ -2,7 +2,7 @@
 
 A kernel interrupt reaches only the main thread; the sends of a comparison run in worker
 threads. The main thread sets their `Cancel`, which closes each HTTP response at once (a
-stream blocked on the next byte wakes up) and makes the send path raise `InterruptedError`
+stream blocked on the next byte wakes up) and makes the send path raise `StoppedError`
 with what had arrived.
 """
 

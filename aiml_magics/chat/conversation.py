@@ -62,6 +62,8 @@ class Turn:
     # Messages between the user's and the final answer: assistant tool calls, tool results.
     tool_exchange: list[dict[str, Any]] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)  # the tools offered to this turn
+    # The answer's opaque provider data (Gemini's thought signature), echoed unchanged.
+    extra_content: dict[str, Any] | None = None
 
     @classmethod
     def from_result(
@@ -80,6 +82,7 @@ class Turn:
             inference_id=result.inference_id,
             tool_exchange=[dict(m) for m in getattr(result, "exchange", [])],
             tools=list(tools),
+            extra_content=result.extra_content,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,6 +112,8 @@ class Turn:
             raise ValueError("'tool_exchange' must be a list of messages")
         fields["tool_exchange"] = [dict(m) for m in exchange]
         fields["tools"] = [str(t) for t in data.get("tools") or []]
+        extra = data.get("extra_content")
+        fields["extra_content"] = extra if isinstance(extra, dict) else None
         return cls(**fields)
 
     def called_tools(self) -> set[str]:
@@ -124,11 +129,10 @@ class Turn:
         called is still offered; otherwise the model sees just the question and answer."""
         # Reasoning is never part of a turn's messages: the service must not see it again.
         exchange = self.tool_exchange if self.called_tools() <= set(offered) else []
-        return [
-            {"role": "user", "content": self.user},
-            *exchange,
-            {"role": "assistant", "content": self.answer},
-        ]
+        answer: dict[str, Any] = {"role": "assistant", "content": self.answer}
+        if self.extra_content:
+            answer["extra_content"] = self.extra_content
+        return [{"role": "user", "content": self.user}, *exchange, answer]
 
 
 def cell_key(cell_id: str | None, cell_text: str) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.client import chat_body
 from .conversation import Chat, Turn
-from .estimate import Estimate, estimate
+from .estimate import Estimate, cached_prefix, estimate
 from .replay import canonical_request, cell_label, image_summary, request_key
 from .send import first_params
 
@@ -32,6 +32,9 @@ class DryRun:
     estimate: Estimate | None = None
     replay: str = ""  # how the replay mode would answer it
     tool_rounds: bool = False  # later requests of a tool loop depend on the answers
+    # The notebook context at the start of the user message: its summary and exact text.
+    context: dict[str, Any] | None = None
+    context_text: str = ""
 
 
 def plan(session: Session, request: TurnRequest, chat: Chat) -> DryRun:
@@ -50,9 +53,17 @@ def plan(session: Session, request: TurnRequest, chat: Chat) -> DryRun:
         included=[_turn_line(turn) for turn in kept],
         dropped=[_turn_line(turn) for turn in left_out],
         context_tokens=budget,
-        estimate=estimate(session.client(), model, context.messages, params),
+        estimate=estimate(
+            session.client(),
+            model,
+            context.messages,
+            params,
+            cached_tokens=cached_prefix(session, request, model),
+        ),
         replay=_replay_line(session, request, model, context.messages, params),
         tool_rounds=bool(request.tools),
+        context=request.context.summary() if request.context else None,
+        context_text=request.context.as_message_text() if request.context else "",
     )
 
 

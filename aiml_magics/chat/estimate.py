@@ -18,6 +18,8 @@ from .conversation import CHARS_PER_TOKEN, message_tokens
 
 if TYPE_CHECKING:
     from ..api.client import AimlClient
+    from .request import TurnRequest
+    from .session import Session
 
 MODEL_LIST_TIMEOUT = (3.0, 5.0)  # connect, read: a price must not hold a cell up for long
 
@@ -40,16 +42,30 @@ class Estimate:
     output_limit_from: str  # "max_tokens", "the model's output limit" or ""
     pricing: Pricing | None
     pricing_problem: str = ""  # why there is no price, when there is none
+    # Prompt tokens the chat's previous request reported as cached: the same prefix goes
+    # again, and models with a cache-read price bill it at that rate.
+    cached_tokens: int = 0
 
     @property
     def low_dollars(self) -> float | None:
-        return None if self.pricing is None else self.pricing.dollars(self.prompt_tokens, 0)
+        if self.pricing is None:
+            return None
+        return self.pricing.dollars(self.prompt_tokens, 0, self.cached_tokens)
 
     @property
     def high_dollars(self) -> float | None:
         if self.pricing is None or self.max_output is None:
             return None
-        return self.pricing.dollars(self.prompt_tokens, self.max_output)
+        return self.pricing.dollars(self.prompt_tokens, self.max_output, self.cached_tokens)
+
+    @property
+    def unknown_reason(self) -> str:
+        """Why the top of the range cannot be known ('' when it can)."""
+        if self.pricing is None:
+            return self.pricing_problem or f"no price is known for {self.model}"
+        if self.max_output is None:
+            return "the output is not bounded (no --max-tokens, no output limit known)"
+        return ""
 
     @property
     def low_credits(self) -> float | None:
@@ -63,25 +79,31 @@ class Estimate:
 
 
 def model_info(client: AimlClient, model: str) -> tuple[ModelInfo | None, str]:
-    """The catalogue entry of `model` (id or alias), or None and why not."""
+    """The catalogue entry of `model` (id or alias: the list, else the model's own card,
+    which deprecated models off the list still have), or None and why not."""
     try:
-        models = client.models(retries=0, timeout=MODEL_LIST_TIMEOUT)
+        client.models(retries=0, timeout=MODEL_LIST_TIMEOUT)
     except errors.AimlError as exc:
         return None, f"the model list could not be fetched ({exc.title})"
-    for info in models:
-        if model == info.id or model in info.aliases:
-            return info, ""
-    return None, f"{model} is not in the model list"
+    info = client.find_model(model)
+    if info is None:
+        return None, f"the service does not know {model}"
+    return info, ""
 
 
 def estimate(
-    client: AimlClient, model: str, messages: list[dict[str, Any]], params: dict[str, Any]
+    client: AimlClient,
+    model: str,
+    messages: list[dict[str, Any]],
+    params: dict[str, Any],
+    *,
+    cached_tokens: int = 0,
 ) -> Estimate:
-    """Price one request with the catalogue's pricing (`GET /models?include=pricing`)."""
+    """Price one request with the catalogue's pricing (`?include=pricing`)."""
     info, problem = model_info(client, model)
     pricing = info.pricing if info is not None else None
     if info is not None and pricing is None:
-        problem = f"the catalogue has no token prices for {model}"
+        problem = f"{model}: {info.pricing_problem or 'the catalogue has no token prices'}"
     max_output, source = params.get("max_tokens"), "max_tokens"
     if not isinstance(max_output, int) or isinstance(max_output, bool):
         max_output, source = (info.max_output if info else None), "the model's output limit"
@@ -94,4 +116,20 @@ def estimate(
         output_limit_from=source,
         pricing=pricing,
         pricing_problem=problem,
+        cached_tokens=max(0, int(cached_tokens)),
     )
+
+
+def cached_prefix_tokens(turns: list[Any], model: str) -> int:
+    """Cached prompt tokens the last turn on `model` reported: its prefix is sent again."""
+    for turn in reversed(turns):
+        if turn.requested_model == model and turn.usage is not None:
+            return turn.usage.cached_tokens
+    return 0
+
+
+def cached_prefix(session: Session, request: TurnRequest, model: str) -> int:
+    """Cached prompt tokens the chat's last answer on this model reported (0 for a row)."""
+    if request.row or not request.history or request.chat not in session.chats:
+        return 0
+    return cached_prefix_tokens(session.chats.get(request.chat).turns, model)

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ..api import errors
 from ..api.result import ChatResult
 from ..api.retry import RetryNotice
-from .conversation import Turn
+from .conversation import Chat, Turn
 from .publish import publish, tell_listeners
-from .request import TurnRequest
+from .request import TurnRequest, request_id_for
 from .view import AnswerView, Status
 
 if TYPE_CHECKING:
@@ -48,6 +48,32 @@ def send_turn(
         return _send_row(session, request, view, cancel=cancel)
     chat = session.chats.get(request.chat)
     offered = [t.name for t in request.tools]
+    for notice in request.notices:
+        view.notice(f"⚠ {notice}")
+    messages = _context_messages(session, request, view, chat, offered)
+    try:
+        result = _answer(session, request, view, messages, cancel=cancel, ask=ask)
+    except errors.AimlError as exc:
+        _failed(session, view, exc, publish_partial=record)
+        raise
+
+    if request.json_mode:
+        result.json = parse_json_answer(result.text)
+    if request.context:
+        result.context = request.context.summary()
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
+    _settle(view, result, Status.DONE, metadata)
+    if record:
+        _keep(session, request, chat, result, offered)
+    return result
+
+
+def _context_messages(
+    session: Sender, request: TurnRequest, view: AnswerView, chat: Chat, offered: list[str]
+) -> list[dict[str, Any]]:
+    """The chat so far (as much as fits the context budget) and the new prompt; the view
+    is told when earlier turns were left out."""
     context = chat.context(
         request.key,
         request.user,
@@ -60,26 +86,30 @@ def send_turn(
             f"{context.dropped} earlier turn(s) left out to fit the context budget "
             f"(AimlMagics.context_tokens = {session.settings.context_tokens})"
         )
-    try:
-        result = _answer(session, request, view, context.messages, cancel=cancel, ask=ask)
-    except errors.AimlError as exc:
-        session.last_error = exc  # its whole text for `%aiml last-error`
-        _settle(view, exc.partial, _status_of(exc))
-        if (
-            exc.partial is not None
-            and isinstance(exc, (errors.ToolError, errors.SchemaAnswerError))
-            and record
-        ):
-            publish(session.namespace, exc.partial)
-        raise
+    return context.messages
 
-    if request.json_mode:
-        result.json = parse_json_answer(result.text)
-    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    metadata = {"aiml": {**result.provenance(), "chat": request.chat, "time": when}}
-    _settle(view, result, Status.DONE, metadata)
-    if not record:
-        return result
+
+def _failed(
+    session: Sender, view: AnswerView, error: errors.AimlError, *, publish_partial: bool
+) -> None:
+    """End the view on a failure and keep the error for `%aiml last-error`; a tool loop
+    stopped at its limit or an answer that never fit the schema is still published (not
+    recorded in the chat), so what it cost can be read."""
+    session.last_error = error  # its whole text for `%aiml last-error`
+    _settle(view, error.partial, _status_of(error))
+    if (
+        publish_partial
+        and error.partial is not None
+        and isinstance(error, (errors.ToolError, errors.SchemaAnswerError))
+    ):
+        publish(session.namespace, error.partial)
+
+
+def _keep(
+    session: Sender, request: TurnRequest, chat: Chat, result: ChatResult, offered: list[str]
+) -> None:
+    """A completed answer joins the chat (unless `--no-history`), `_aiml`, `-o` and the
+    listeners."""
     if request.history:
         chat.record(Turn.from_result(request.key, request.user, result, tools=offered))
     publish(
@@ -89,7 +119,6 @@ def send_turn(
         out_value=result.text if request.schema is None else result.parsed,
     )
     tell_listeners(session.listeners, result)
-    return result
 
 
 def _answer(
@@ -125,8 +154,7 @@ def _send_row(
     try:
         result = _answer(session, request, view, messages, cancel=cancel)
     except errors.AimlError as exc:
-        session.last_error = exc  # `%aiml last-error` tells a failed row's whole story too
-        _settle(view, exc.partial, _status_of(exc))
+        _failed(session, view, exc, publish_partial=False)  # a row is never published
         raise
     if request.json_mode:
         result.json = parse_json_answer(result.text)
@@ -142,7 +170,7 @@ def _settle(
 
 
 def _status_of(error: errors.AimlError) -> Status:
-    if isinstance(error, errors.InterruptedError):
+    if isinstance(error, errors.StoppedError):
         return Status.INTERRUPTED
     if isinstance(error, errors.StreamError):
         return Status.INCOMPLETE
@@ -180,9 +208,12 @@ def _exchange(
     if replayed is not None:
         return replayed
     from . import budget
+    from .estimate import cached_prefix
 
     ask = sending.ask or (_cannot_ask if request.row else None)
-    budget.check(sending.session, client, model, messages, params, ask=ask)
+    cached = cached_prefix(sending.session, request, model)
+    budget.check(sending.session, client, model, messages, params, ask=ask, cached_tokens=cached)
+    request_id = request_id_for(request.key)
 
     def on_retry(notice: RetryNotice) -> None:
         if sending.cancelled():
@@ -198,9 +229,13 @@ def _exchange(
         if sending.cancelled():
             raise KeyboardInterrupt
         if not request.stream:
-            result = client.chat(messages, model=model, on_retry=on_retry, **params)
+            result = client.chat(
+                messages, model=model, on_retry=on_retry, client_request_id=request_id, **params
+            )
         else:
-            stream = client.stream(messages, model=model, on_retry=on_retry, **params)
+            stream = client.stream(
+                messages, model=model, on_retry=on_retry, client_request_id=request_id, **params
+            )
             if cancel is not None:
                 cancel.attach(stream)
             accumulated = stream.accumulator
@@ -318,12 +353,13 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             view.notice(f"⏹ {message}")
             raise errors.ToolError(message, partial=tools.combine(results, runs, exchange, offered))
         exchange.append(tools.assistant_message(result))
+        first_of_round = len(runs)
         for call in result.tool_calls:
             view.notice(f"🔧 round {round_number}: {tools.call_line(call.name, call.arguments)}")
             try:
                 run = tools.run_call(call, offered, round_number=round_number, confirm=confirm)
             except KeyboardInterrupt:
-                raise errors.InterruptedError(
+                raise errors.StoppedError(
                     f"The tool {call.name} was interrupted; the cell stopped and the "
                     "conversation is unchanged.",
                     partial=tools.combine(results, runs, exchange, offered),
@@ -331,6 +367,9 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
             runs.append(run)
             view.notice(f"↳ {run.summary()}")
             exchange.append(run.message())
+        tools.add_images(
+            runs[first_of_round:], exchange, lambda: sending.client.vision(sending.model), view
+        )
 
 
 def _cannot_ask(question: str) -> str:
@@ -349,8 +388,8 @@ def first_params(request: TurnRequest) -> dict[str, Any]:
     }
 
 
-def _interrupted(stream: Any) -> errors.InterruptedError:
-    return errors.InterruptedError(
+def _interrupted(stream: Any) -> errors.StoppedError:
+    return errors.StoppedError(
         "The answer was stopped; what was shown is kept but not added to the conversation.",
         partial=_partial(stream),
     )

@@ -11,6 +11,7 @@ from ..api.result import ChatResult
 from ..api.retry import backoff_seconds
 from ..api.secret import Secret, key_from_environment
 from .conversation import ChatStore, UsageTotals
+from .media_state import MediaState
 from .request import TurnRequest
 from .settings import AimlSettings
 from .view import AnswerView
@@ -38,6 +39,7 @@ class Session:
         self.listeners: list[Callable[[ChatResult], None]] = []  # told of every answer
         self.last_error: AimlError | None = None  # whole text for `%aiml last-error`
         self._model_names: list[str] | None = None
+        self._models_confirmed = False  # the names came from the service, not only the disk
         self._model_fetch: threading.Thread | None = None
         self._model_fetch_not_before = 0.0
         self._model_fetch_failures = 0
@@ -45,6 +47,18 @@ class Session:
         # stores change under it.
         self._lock = threading.RLock()
         self.batch_answers: dict[str, ChatResult] = {}  # request key -> answer (batch.py)
+        self.media = MediaState()  # embeddings, jobs and assets (embed.py, generate.py)
+        self._mcp: Any = None
+
+    @property
+    def mcp(self) -> Any:
+        """The MCP servers of this kernel (`mcp.McpHub`), made on first use."""
+        with self._lock:
+            if self._mcp is None:
+                from .mcp import McpHub
+
+                self._mcp = McpHub(self.settings)
+            return self._mcp
 
     def key(self) -> Secret | None:
         return self.typed_key or key_from_environment()
@@ -86,7 +100,13 @@ class Session:
         seconds and otherwise answers with nothing (the list is there on the next TAB).
         """
         due = time.monotonic() >= self._model_fetch_not_before
-        if self._model_names is None and self._model_fetch is None and due:
+        if self._model_names is None and not self._models_confirmed:
+            saved = self.client().cached_models()  # the list saved on disk: at once, offline
+            if saved:
+                self.remember_models(saved)
+                self._models_confirmed = False
+        stale = self._model_names is None or not self._models_confirmed
+        if stale and self._model_fetch is None and due:
             client = self.client()
             self._model_fetch = threading.Thread(
                 target=self._fetch_model_names, args=(client,), daemon=True
@@ -101,6 +121,7 @@ class Session:
         names = sorted({n for m in models for n in (m.id, *m.aliases)})
         with self._lock:
             self._model_names = names
+            self._models_confirmed = True
 
     def _fetch_model_names(self, client: AimlClient) -> None:
         """Through the session's client: its retry policy and its shared Retry-After pause.
@@ -166,6 +187,8 @@ class Session:
             return self._replay_stores[path]
 
     def close(self) -> None:
+        if self._mcp is not None:
+            self._mcp.close()
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -48,10 +48,14 @@ SETTINGS = (
     "connect_timeout",
     "read_timeout",
     "context_tokens",
+    "context",
+    "notebook_context_tokens",
     "update_interval",
     "allow_remote_images",
     "panel",
     "max_tool_rounds",
+    "mcp_config",
+    "mcp_timeout",
     "schema_retries",
     "replay",
     "replay_path",
@@ -97,11 +101,27 @@ class AimlSettings(Configurable):
     context_tokens = Int(
         32000, help="Budget (estimated tokens) of past turns sent as context."
     ).tag(config=True)
+    context = Unicode(
+        "none",
+        help="Notebook context every %%aiml cell attaches (a --context SPEC such as "
+        "cells=3,errors; none = only @mentions).",
+    ).tag(config=True)
+    notebook_context_tokens = Int(
+        3000, help="Budget (estimated tokens) of the notebook context a cell attaches."
+    ).tag(config=True)
     update_interval = Float(0.1, help="Seconds between display refreshes while streaming.").tag(
         config=True
     )
     max_tool_rounds = Int(
         5, help="Most rounds of tool calls one cell may run before it stops."
+    ).tag(config=True)
+    mcp_config = Unicode(
+        "",
+        help="The mcpServers JSON file of --mcp (unset: .jupyter/mcp.json here, else in the "
+        "Jupyter config folder).",
+    ).tag(config=True)
+    mcp_timeout = Float(
+        30.0, help="Seconds an MCP server may take to start or to answer one call."
     ).tag(config=True)
     schema_retries = Int(
         1, help="Repair requests after a --schema answer that does not fit, before the error."
@@ -127,6 +147,16 @@ class AimlSettings(Configurable):
         allow_none=True,
         help="Most credits this session may spend (2,000,000 credits = $1); unset = no limit.",
     ).tag(config=True)
+
+    @validate("context")
+    def _valid_context_spec(self, proposal: Any) -> Any:
+        from .context.errors import ContextError
+        from .context.spec import parse_spec
+
+        try:
+            return str(parse_spec(proposal["value"]))
+        except ContextError as exc:
+            raise TraitError(exc.message.replace("--context", "AimlMagics.context")) from None
 
     @validate("budget_credits")
     def _non_negative_budget(self, proposal: Any) -> Any:

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from ..chat.batchrun import BatchResult, Snapshot, Summary
+from ..chat.batching import BatchResult, Snapshot, Summary
 
 WIDTH = 24
 INTERVAL = 0.25  # seconds between updates: a few a second

@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from ..api.result import USD_PER_CREDIT, ChatResult, format_money
+from ..api.result import USD_PER_CREDIT, ChatResult, Citation, format_money
 from ..chat.view import Status
 
 
@@ -29,66 +29,94 @@ def escape_markdown_inline(text: str) -> str:
 
 
 def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
-    """The one-line summary under an answer, in plain text."""
+    """The one-line summary under an answer, in plain text: which model, how the answer was
+    obtained, what it cost, what to know about it, then how the turn ended."""
     parts: list[str] = []
     if result is not None:
-        model = result.model or result.requested_model or "unknown model"
-        if result.requested_model and result.model and result.requested_model != result.model:
-            model = f"{result.requested_model} ({result.model})"
-        parts.append(model)
-        structured = result.structured
-        if structured is not None:
-            parts.append(f"schema {structured.schema}")
-            if structured.fallback:
-                parts.append(f"json_object fallback ({structured.fallback})")
-            if structured.repairs:
-                n = structured.repairs
-                parts.append(f"{n} repair request{'s' if n != 1 else ''}, {n + 1} requests")
-        rounds = getattr(result, "tool_rounds", 0)
-        if rounds:
-            calls = len(result.tool_calls)
-            requests = getattr(result, "requests", rounds + 1)
-            parts.append(
-                f"{rounds} tool round{'s' if rounds != 1 else ''}, "
-                f"{calls} call{'s' if calls != 1 else ''}, {requests} requests"
-            )
-        usage = result.usage
-        if usage is not None:
-            tokens = f"{usage.prompt_tokens:,} prompt / {usage.completion_tokens:,} completion"
-            if usage.reasoning_tokens:
-                tokens += f" ({usage.reasoning_tokens:,} reasoning)"
-            parts.append(tokens + " tokens")
-        if result.credits_used is not None:
-            parts.append(f"{result.credits_used:,.0f} credits")
-        if result.dollars is not None:
-            parts.append(format_money(result.dollars))
-        if result.duration is not None:
-            parts.append(f"{result.duration:.1f} s")
-        if result.tokens_per_second:
-            parts.append(f"{result.tokens_per_second:.0f} tok/s")
-        if getattr(result, "replayed", False):
-            parts.append(replayed_text(result))
-        if result.simulated:
-            parts.append("simulated answer (local simulator, not the real service)")
-        if result.finish_reason == "length":
-            if result.text.strip():
-                parts.append("⚠ cut off at the token limit (finish_reason: length)")
-            else:
-                parts.append(
-                    "⚠ the token limit was spent before any answer (finish_reason: length): "
-                    "raise --max-tokens"
-                )
-    if status == Status.INCOMPLETE:
-        parts.append("⚠ incomplete: the stream broke; not added to the conversation")
-    elif status == Status.INTERRUPTED:
-        parts.append("⏹ interrupted: not added to the conversation")
-    elif status == Status.FAILED:
-        parts.append("✗ no answer: the request failed (the error is below)")
-    elif status == Status.INVALID:
-        parts.append("✗ the answer does not fit the schema (the error is below)")
-    elif status == Status.STOPPED:
-        parts.append("⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation")
+        parts.append(_model_label(result))
+        parts += _exchange_parts(result)
+        parts += _cost_parts(result)
+        parts += _caveat_parts(result)
+    ending = _STATUS_NOTES.get(status)
+    if ending is not None:
+        parts.append(ending)
     return " · ".join(parts)
+
+
+_STATUS_NOTES = {
+    Status.INCOMPLETE: "⚠ incomplete: the stream broke; not added to the conversation",
+    Status.INTERRUPTED: "⏹ interrupted: not added to the conversation",
+    Status.FAILED: "✗ no answer: the request failed (the error is below)",
+    Status.INVALID: "✗ the answer does not fit the schema (the error is below)",
+    Status.STOPPED: "⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation",
+}
+
+
+def _model_label(result: ChatResult) -> str:
+    """The model asked for, with the one that answered in brackets when they differ."""
+    if result.requested_model and result.model and result.requested_model != result.model:
+        return f"{result.requested_model} ({result.model})"
+    return result.model or result.requested_model or "unknown model"
+
+
+def _exchange_parts(result: ChatResult) -> list[str]:
+    """The schema, its fallback and repairs; the tool rounds: why one answer took requests."""
+    parts: list[str] = []
+    structured = result.structured
+    if structured is not None:
+        parts.append(f"schema {structured.schema}")
+        if structured.fallback:
+            parts.append(f"json_object fallback ({structured.fallback})")
+        if structured.repairs:
+            n = structured.repairs
+            parts.append(f"{n} repair request{'s' if n != 1 else ''}, {n + 1} requests")
+    rounds = getattr(result, "tool_rounds", 0)
+    if rounds:
+        calls = len(result.tool_calls)
+        requests = getattr(result, "requests", rounds + 1)
+        parts.append(
+            f"{rounds} tool round{'s' if rounds != 1 else ''}, "
+            f"{calls} call{'s' if calls != 1 else ''}, {requests} requests"
+        )
+    return parts
+
+
+def _cost_parts(result: ChatResult) -> list[str]:
+    """Tokens, credits, dollars, time and speed, each when known."""
+    parts: list[str] = []
+    usage = result.usage
+    if usage is not None:
+        tokens = f"{usage.prompt_tokens:,} prompt / {usage.completion_tokens:,} completion"
+        if usage.reasoning_tokens:
+            tokens += f" ({usage.reasoning_tokens:,} reasoning)"
+        parts.append(tokens + " tokens")
+    if result.credits_used is not None:
+        parts.append(f"{result.credits_used:,.0f} credits")
+    if result.dollars is not None:
+        parts.append(format_money(result.dollars))
+    if result.duration is not None:
+        parts.append(f"{result.duration:.1f} s")
+    if result.tokens_per_second:
+        parts.append(f"{result.tokens_per_second:.0f} tok/s")
+    return parts
+
+
+def _caveat_parts(result: ChatResult) -> list[str]:
+    """Replayed, simulated, cut off: what the reader should know before trusting the answer."""
+    parts: list[str] = []
+    if getattr(result, "replayed", False):
+        parts.append(replayed_text(result))
+    if result.simulated:
+        parts.append("simulated answer (local simulator, not the real service)")
+    if result.finish_reason == "length":
+        if result.text.strip():
+            parts.append("⚠ cut off at the token limit (finish_reason: length)")
+        else:
+            parts.append(
+                "⚠ the token limit was spent before any answer (finish_reason: length): "
+                "raise --max-tokens"
+            )
+    return parts
 
 
 def replayed_text(result: ChatResult) -> str:
@@ -137,10 +165,40 @@ def compose_markdown(
         pieces.append(neutralize_markdown(text, allow_remote_images=allow_remote_images))
     elif status == Status.STREAMING and not reasoning:
         pieces.append("*waiting for the first token…*")
+    if result is not None and result.citations:
+        pieces.append(sources_markdown(result.citations))
     footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"\n\n---\n*{escape_markdown_inline(footer)}*")
+    sent = _context_summary(result)
+    if sent:
+        from .context import context_markdown
+
+        pieces.append(f"\n\n{context_markdown(sent)}")
     return "".join(pieces).strip() + "\n"
+
+
+def sources_markdown(citations: Sequence[Citation]) -> str:
+    """The web sources an answer cites, as a numbered list under it. Each URL passes the same
+    URL policy as links in the answer: only web links stay live; anything else is shown as
+    escaped text. Titles are model-chosen text and escaped."""
+    from .sanitize.urls import angle_url, url_kind
+
+    lines = []
+    for number, citation in enumerate(citations, 1):
+        title = escape_markdown_inline(citation.title or citation.url)
+        if url_kind(citation.url) == "web":
+            lines.append(f"{number}. [{title}](<{angle_url(citation.url)}>)")
+        else:
+            lines.append(f"{number}. {title} ({escape_markdown_inline(citation.url)})")
+    return neutralize_markdown("\n\n**Sources**\n\n" + "\n".join(lines) + "\n")
+
+
+def sources_plain(citations: Sequence[Citation]) -> str:
+    lines = [
+        f"{n}. {c.title + ' — ' if c.title else ''}{c.url}" for n, c in enumerate(citations, 1)
+    ]
+    return "Sources:\n" + "\n".join(lines)
 
 
 def result_markdown(result: ChatResult) -> str:
@@ -166,10 +224,22 @@ def compose_plain(
         pieces.append(text)
     elif status == Status.STREAMING:
         pieces.append("(thinking…)" if reasoning else "(waiting for the first token…)")
+    if result is not None and result.citations:
+        pieces.append(sources_plain(result.citations))
     footer = footer_text(result, status) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"[{footer}]")
+    sent = _context_summary(result)
+    if sent:
+        from .context import context_line
+
+        pieces.append(f"[{context_line(sent)}]")
     return "\n\n".join(p for p in pieces if p)
+
+
+def _context_summary(result: ChatResult | None) -> dict[str, Any] | None:
+    """What the answer's request carried of the notebook (`ChatResult.context`), if any."""
+    return getattr(result, "context", None) if result is not None else None
 
 
 def _structured_done(result: ChatResult | None, status: Status) -> bool:

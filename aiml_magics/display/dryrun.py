@@ -41,7 +41,12 @@ def _cost_line(cost: Any) -> str:
     if cost.pricing is None:
         return f"Estimated cost: unknown ({cost.pricing_problem})."
     low = f"{cost.low_credits:,.0f} credits ({format_money(cost.low_dollars)})"
-    prices = f"${cost.pricing.input:g} / ${cost.pricing.output:g} per 1M prompt / output tokens"
+    pricing = cost.pricing
+    prices = f"${pricing.input:g} / ${pricing.output:g} per 1M prompt / output tokens"
+    if pricing.cached_input is not None:
+        prices += f", ${pricing.cached_input:g} per 1M cached prompt tokens"
+        if cost.cached_tokens:
+            prices += f" (~{min(cost.cached_tokens, cost.prompt_tokens):,} cached)"
     if cost.high_credits is None:
         return f"Estimated cost: from {low}, output not bounded (no max_tokens); {prices}."
     high = f"{cost.high_credits:,.0f} credits ({format_money(cost.high_dollars)})"
@@ -49,18 +54,59 @@ def _cost_line(cost: Any) -> str:
     return f"Estimated cost: {low} to {high} (up to {limit}); {prices}."
 
 
-def dry_run_bundle(plan: Any) -> dict[str, str]:
-    body = json.dumps(plan.body, indent=2, ensure_ascii=False)
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+def _fenced(text: str, language: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    lines = dry_run_lines(plan)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def context_section(plan: Any) -> tuple[str, str]:
+    """The notebook context the user message starts with, exactly as it would be sent,
+    under the list of its parts (Markdown, plain); ("", "") when nothing is attached."""
+    if not plan.context:
+        return "", ""
+    from .context import context_line, context_title, part_lines
+
+    items = "\n".join(f"- {escape_markdown_inline(line)}" for line in part_lines(plan.context))
+    title = escape_markdown_inline(context_title(plan.context))
+    markdown = f"**{title}**\n\n{items}\n\n{_fenced(plan.context_text, 'text')}\n\n"
+    return markdown, f"{context_line(plan.context)}\n{plan.context_text}"
+
+
+def dry_run_bundle(plan: Any) -> dict[str, str]:
+    return _bundle(plan.body, dry_run_lines(plan), *context_section(plan))
+
+
+def media_dry_run_lines(plan: Any) -> list[str]:
+    """A `--make` dry run: the endpoint, and the price from the catalogue's `pricing`."""
+    lines = ["Dry run: nothing was sent and nothing was recorded."]
+    lines.append(f"{plan.kind.capitalize()} request: POST {plan.endpoint}.")
+    guess = plan.estimate
+    if guess.credits is None:
+        lines.append(f"Estimated cost: {guess.basis}.")
+    else:
+        money = format_money(guess.dollars or 0.0)
+        lines.append(f"Estimated cost: {guess.credits:,.0f} credits ({money}); {guess.basis}.")
+    if plan.replay:
+        lines.append(plan.replay[0].upper() + plan.replay[1:] + ".")
+    return lines
+
+
+def media_dry_run_bundle(plan: Any) -> dict[str, str]:
+    return _bundle(plan.body, media_dry_run_lines(plan))
+
+
+def _bundle(
+    request_body: Any, lines: list[str], context_markdown: str = "", context_plain: str = ""
+) -> dict[str, str]:
+    """The first line, the body as fenced JSON, the context sent (if any), then the lines."""
+    body = json.dumps(request_body, indent=2, ensure_ascii=False)
     markdown = (
         f"**{escape_markdown_inline(lines[0])}**\n\n"
-        f"{fence}json\n{body}\n{fence}\n\n"
+        f"{_fenced(body, 'json')}\n\n"
+        + context_markdown
         + "\n".join(f"- {escape_markdown_inline(line)}" for line in lines[1:])
         + "\n"
     )
-    return {
-        "text/markdown": neutralize_markdown(markdown),
-        "text/plain": "\n".join([lines[0], body, *lines[1:]]),
-    }
+    plain = [lines[0], body, *([context_plain] if context_plain else []), *lines[1:]]
+    return {"text/markdown": neutralize_markdown(markdown), "text/plain": "\n".join(plain)}

@@ -3,7 +3,8 @@
 `cell` (the magics class), `options` and `rules` (the options and which go together),
 `frontend` (where a cell's output goes, chosen once per cell), `compare` and `batch`
 (`%%aiml --compare`, `--over` and `aiml_magics.batch`), `registry` and `handlers` (the `%aiml`
-subcommands: declared, then run), `completion`, `inputs` and `codeblocks`.
+subcommands: declared, then run), `completion`, `inputs`, `codeblocks` and `usage` (how both
+magics show a usage error).
 
 Importing the package is cheap; `AimlMagics` loads IPython's magics on first use.
 """

@@ -1,7 +1,7 @@
 """`aiml_magics.batch` and `%%aiml --over`: one prompt over every row of some data.
 
 This module only joins the parts: rows in and out (`chat/rows.py`), the run itself
-(`chat/batchrun.py`, on the one send path), and the progress bar the frontend at hand
+(`chat/batching/`, on the one send path), and the progress bar the frontend at hand
 makes (`frontend.py`: `widgets/batch_bar.py` or `display/batch.py`). `aiml_magics.batch`
 is the function `batch` below.
 """
@@ -15,14 +15,20 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from ..api import errors
-from ..chat.batchrun import BatchResult, BatchRun, BatchSpec
+from ..chat.batching import (
+    BatchResult,
+    BatchRun,
+    BatchSpec,
+    assemble,
+    check_template,
+    fill,
+    read_rows,
+)
 from ..chat.publish import publish
-from ..chat.rows import assemble, check_template, fill, read_rows
 from ..chat.session import Session
 from ..chat.settings import AimlSettings
 from . import frontend as frontends
-
-_default_session: Session | None = None
+from .current import current_session, running_magics
 
 
 def batch(
@@ -55,8 +61,8 @@ def batch(
     timeout) is queued again after the client's own retries (default 3). The key is read
     from the environment (or `%aiml key`) where the function runs: Dask workers use their own.
     """
-    shell, magics = _shell()
-    session = magics.session if magics is not None else _session(shell)
+    shell, magics = running_magics()
+    session = current_session()
     spec = _spec(session.settings, model, system, schema, params, json, fresh)
     result = run_batch(
         session,
@@ -69,7 +75,7 @@ def batch(
         retries=retries,
         fail_fast=fail_fast,
         out_col=out_col,
-        bar=_bar(shell, magics) if progress else None,
+        bar=progress_bar(shell, magics) if progress else None,
     )
     return result.data
 
@@ -126,7 +132,7 @@ def run_batch(
     table = read_rows(data)
     check_template(template, table, namespace)
     prompts = [fill(template, row, namespace) for row in table.rows]
-    runner = BatchRun(
+    runner = send_rows(
         session,
         spec,
         prompts,
@@ -134,11 +140,9 @@ def run_batch(
         max_credits=max_credits,
         retries=retries,
         fail_fast=fail_fast,
+        bar=bar,
     )
-    shown = bar(len(prompts)) if bar is not None and prompts else None
-    summary = runner.run(on_tick=shown)
-    if shown is not None:
-        shown.done(summary)
+    summary = runner.summary
     answers = assemble(
         table,
         runner.results,
@@ -156,31 +160,38 @@ def run_batch(
     return result
 
 
-def _shell() -> tuple[Any, Any]:
-    """The running IPython shell and its AimlMagics, when there are."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None, None
-    shell = get_ipython()
-    if shell is None:
-        return None, None
-    # By name: the magics import this module, so it cannot import them back.
-    magics = next((m for m in shell.configurables if type(m).__name__ == "AimlMagics"), None)
-    return shell, magics
+def send_rows(
+    session: Session,
+    spec: BatchSpec,
+    prompts: list[str],
+    *,
+    concurrency: int = 8,
+    max_credits: float | None = None,
+    retries: int | None = None,
+    fail_fast: bool = False,
+    bar: Callable[[int], Any] | None = None,
+) -> BatchRun:
+    """Send finished prompts on the batch engine with a progress bar; the run, with its
+    `results` and `summary`. Nothing is published: callers decide what `_aiml` becomes."""
+    runner = BatchRun(
+        session,
+        spec,
+        prompts,
+        concurrency=concurrency,
+        max_credits=max_credits,
+        retries=retries,
+        fail_fast=fail_fast,
+    )
+    shown = bar(len(prompts)) if bar is not None and prompts else None
+    summary = runner.run(on_tick=shown)
+    if shown is not None:
+        shown.done(summary)
+    return runner
 
 
-def _session(shell: Any) -> Session:
-    """Outside a kernel with the extension (a script, a Dask worker): one session per
-    process, with default settings and the key from this process's environment."""
-    global _default_session
-    if _default_session is None:
-        namespace = shell.user_ns if shell is not None else {}
-        _default_session = Session(AimlSettings(), namespace)
-    return _default_session
-
-
-def _bar(shell: Any, magics: Any) -> Callable[[int], Any] | None:
+def progress_bar(shell: Any, magics: Any) -> Callable[[int], Any] | None:
+    """The bar of a function call (`batch()`, `evaluate()`): the frontend of the running
+    cell makes it, or the script's when the magics are not loaded."""
     if magics is not None:
         return magics.frontend().batch_bar()
     return frontends.script_batch_bar(shell)

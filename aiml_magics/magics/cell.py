@@ -1,9 +1,10 @@
 """`%%aiml` and `%aiml`: the notebook-facing layer, kept thin over `chat.session.Session`.
 
 The options are declared in `options.py`, which of them go together in `rules.py`; the
-frontend that shows the cell is chosen once in `frontend.py`; comparisons and batches have
-their own modules (`compare.py`, `batch.py`), the `%aiml` subcommands theirs (`handlers.py`,
-declared in `registry.py`).
+frontend that shows the cell is chosen once in `frontend.py`; comparisons, batches and
+evaluations have their own modules (`compare.py`, `batch.py`, `evaluate.py`), the `%aiml`
+subcommands theirs (`handlers.py`, declared in `registry.py`). Both magics show usage
+errors one way (`usage.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import kwds, magic_arguments
 
 from ..api.secret import Secret
+from ..chat.context import unescape
 from ..chat.conversation import Chat, cell_key
 from ..chat.interpolate import interpolate
 from ..chat.request import TurnRequest
@@ -26,25 +28,15 @@ from ..display.style import AnswerStyle
 from . import frontend as frontends
 from . import inputs, rules
 from .completion import make_matcher
+from .context import notebook_context, request_metadata
 from .handlers import SubcommandsMixin
+from .mcp import McpSubcommandMixin
 from .options import cell_options, parse_options, request_params
-
-
-def request_metadata(info: Any, shell: Any) -> dict[str, Any]:
-    """The execute request's metadata (JupyterLab puts `deletedCells` there)."""
-    meta = getattr(info, "cell_meta", None)
-    if isinstance(meta, dict):
-        return meta
-    kernel = getattr(shell, "kernel", None)
-    try:
-        meta = kernel.get_parent().get("metadata") if kernel is not None else None
-    except Exception:
-        meta = None
-    return meta if isinstance(meta, dict) else {}
+from .usage import shows_usage_errors
 
 
 @magics_class
-class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
+class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
     """Chat with the AI/ML API from notebook cells. Configure with `%config AimlMagics.<trait>`."""
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
@@ -95,12 +87,15 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
     @kwds(epilog=rules.help_section())
     @cell_options
     @cell_magic("aiml")
+    @shows_usage_errors
     def aiml_cell(self, line: str, cell: str) -> None:
         """Send the cell body to the AI/ML API and stream the answer as Markdown.
 
         The next %%aiml cell continues the same conversation; re-running a cell replaces
         its own turn. `{name}`, `{obj.attr}`, `{In[3]}` in the body are replaced by values
-        from the namespace (use `{{name}}` for a literal placeholder, or --raw).
+        from the namespace (use `{{name}}` for a literal placeholder, or --raw). `@name`
+        attaches a description of a variable (`@@` is a literal @); --context attaches
+        cells, outputs, the last error or the variables (shown under the answer).
 
         Examples::
 
@@ -109,6 +104,9 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
 
             %%aiml -m openai/gpt-4o -c review -o summary
             Summarise this dataframe description: {df_description}
+
+            %%aiml --context cells=3,errors
+            Why does @df have missing prices?
         """
         args = parse_options(self.aiml_cell, line)
         if not cell.strip():
@@ -117,6 +115,16 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
         compared = inputs.compared_models(args)
         inputs.check_values(args)
         frontend = self.frontend(args.reasoning)
+        if args.eval is not None:
+            from .evaluate import eval_cell
+
+            eval_cell(self, frontend, args, cell)
+            return
+        if args.make is not None:
+            from .make import make_cell
+
+            make_cell(self, frontend, args, cell)
+            return
         if args.over is not None:
             from .batch import over_cell
 
@@ -145,10 +153,18 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
     def _request(self, args: argparse.Namespace, cell: str) -> tuple[TurnRequest, Chat]:
         """The cell's turn, and its chat (a copy for a dry run: it changes nothing)."""
         namespace = self.shell.user_ns
-        user = cell.strip() if args.raw else interpolate(cell.strip(), namespace)
-        offered = inputs.offered_tools(args, namespace)
+        body = cell.strip()
+        spec = args.context if args.context is not None else self.context
+        context = notebook_context(self, "" if args.raw else body, spec)
+        user = body if args.raw else interpolate(unescape(body), namespace)
+        user = context.prepend_to(user)
+        offered, notices = inputs.offered_tools(args, namespace, self.session)
         schema = inputs.output_schema(args, namespace)
         pictures = inputs.images(args, namespace)
+        attached, resource_images = inputs.mcp_resources(args, self.session)
+        if attached:
+            user = f"{user}\n\n{attached}"
+            pictures += resource_images
         if pictures:
             from ..chat.images import user_content
 
@@ -172,8 +188,10 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             tool_choice=args.tool_choice,
             parallel_tool_calls=False if args.no_parallel_tool_calls else None,
             confirm_tools=args.confirm_tools,
+            notices=tuple(notices),
             images=tuple(pictures),
             schema=schema,
+            context=context or None,
             fresh=args.fresh,
         )
         return request, chat
@@ -197,8 +215,11 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             one = dataclasses.replace(request, model=model or request.model)
             frontend.dry_run(plan(self.session, one, chat))
 
-    def send_prompt(self, prompt: str, *, chat: str, model: str | None, key_text: str) -> Any:
-        """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would."""
+    def send_prompt(
+        self, prompt: str, *, chat: str, model: str | None, key_text: str, context: Any = None
+    ) -> Any:
+        """Send a prompt built by a subcommand (e.g. `%aiml fix`) like a cell would;
+        `context` is the notebook context already at its start (shown under the answer)."""
         request = TurnRequest(
             user=prompt,
             key=cell_key(self._cell_id, key_text),
@@ -206,10 +227,12 @@ class AimlMagics(SubcommandsMixin, Magics, AimlSettings):
             model=model,
             params=self.default_params(),
             stream=self.stream,
+            context=context or None,
         )
         return self.session.send(request, self.frontend().answer_view())
 
     @line_magic("aiml")
+    @shows_usage_errors
     def aiml_line(self, line: str) -> Any:
         """Manage chats, models, settings and the key. `%aiml help` lists every subcommand."""
         return self.dispatch_subcommand(line)

@@ -32,7 +32,7 @@ def compare_cell(
             problem = f"--keep {keep}: {exc}; nothing was added to the conversation"
     frontend.comparison_done(shown, comparison)
     if comparison.interrupted:
-        raise errors.InterruptedError(
+        raise errors.StoppedError(
             "The comparison was stopped; what was shown is kept, nothing was added to the "
             "conversation."
         )

@@ -67,14 +67,26 @@ def _model_values(
     return None
 
 
+def made_kind(words: list[str]) -> str | None:
+    """The KIND of `--make KIND` on the line, if any."""
+    if "--make" not in words[:-1]:
+        return None
+    return words[words.index("--make") + 1]
+
+
 def candidates(
     words: list[str],
     models: Callable[[], Iterable[str]],
     chats: Callable[[], Iterable[str]],
     parser: argparse.ArgumentParser | None = None,
+    kind_models: Callable[[str], Iterable[str]] | None = None,
 ) -> Iterable[str]:
-    """What may follow `words` (the line's words before the one being typed)."""
+    """What may follow `words` (the line's words before the one being typed); after `-m`
+    on a `--make KIND` line, the models of that kind."""
     command, previous = words[0], words[-1]
+    kind = made_kind(words) if command == "%%aiml" else None
+    if previous in MODEL_FLAGS and kind is not None and kind_models is not None:
+        return kind_models(kind)
     if previous in MODEL_FLAGS:
         return models()
     if previous in CHAT_FLAGS:
@@ -95,8 +107,11 @@ def candidates(
     subcommand = registry.BY_NAME.get(words[1])
     if subcommand is None:
         return ()
+    values = dict(subcommand.values)
+    if previous in values:
+        return values[previous]
     if subcommand.takes_model and len(words) == 2:
-        return models()
+        return [*subcommand.flags, *models()]
     return subcommand.flags
 
 
@@ -106,24 +121,34 @@ def complete(
     models: Callable[[], Iterable[str]],
     chats: Callable[[], Iterable[str]],
     parser: argparse.ArgumentParser | None = None,
+    kind_models: Callable[[str], Iterable[str]] | None = None,
 ) -> list[str] | None:
     """Completions for the token at the end of `line`; None when the line is not ours."""
     words = line[: len(line) - len(token)].split()
     if not words or words[0] not in ("%aiml", "%%aiml"):
         return None
-    return sorted({c for c in candidates(words, models, chats, parser) if c.startswith(token)})
+    found = candidates(words, models, chats, parser, kind_models)
+    return sorted({c for c in found if c.startswith(token)})
 
 
 def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any], dict[str, Any]]:
     """An IPython context matcher bound to a session (chats and the model cache)."""
     from IPython.core.completer import SimpleCompletion, context_matcher
 
+    from ..chat.mediacost import kind_model_names
+    from .make import CATALOGUE_KIND
+
+    def kind_models(kind: str) -> list[str]:
+        return kind_model_names(session, CATALOGUE_KIND[kind]) if kind in CATALOGUE_KIND else []
+
     @context_matcher()
     def aiml_matcher(context: Any) -> dict[str, Any]:
         line = context.line_with_cursor
         on_first_line = context.full_text.lstrip().startswith(line.lstrip())
         found = (
-            complete(line, context.token, session.model_names, session.chats.names, parser)
+            complete(
+                line, context.token, session.model_names, session.chats.names, parser, kind_models
+            )
             if on_first_line
             else None
         )

@@ -78,6 +78,15 @@ class Frontend:
 
         display(bundle, raw=True)
 
+    def evaluation(self, evaluation: Any) -> None:
+        """An evaluation's summary table and plot; the output's metadata keeps the summary."""
+        from IPython.display import display
+
+        from ..display.evaluation import evaluation_bundle
+
+        data, metadata = evaluation_bundle(evaluation)
+        display(data, metadata=metadata, raw=True)
+
     def heading(self, model: str) -> None:
         """The model's name above its part of a dry run of `--compare`."""
         from ..display.compose import escape_markdown_inline
@@ -98,6 +107,27 @@ class Frontend:
         from ..display.dryrun import dry_run_bundle
 
         self.show(dry_run_bundle(plan))
+
+    def media_dry_run(self, plan: Any) -> None:
+        from ..display.dryrun import media_dry_run_bundle
+
+        self.show(media_dry_run_bundle(plan))
+
+    def generation(self, generation: Any) -> None:
+        """What a `--make` cell made: images inline, a player for speech and video."""
+        from ..display.media import show_generation
+
+        show_generation(generation)
+
+    def job_progress(self, kind: str) -> Callable[[float, str], None]:
+        """The progress line of a job (a video): its status and the time waited."""
+        from ..display.media import JobProgress
+
+        return JobProgress(kind)
+
+    def notice(self, message: str) -> None:
+        """A passing note of a media request (a retry, a replay warning)."""
+        print(message, file=sys.stderr, flush=True)
 
     def cell_panel(self, session: Any, request: Any, view: Any, events: Any) -> Any:
         """The view the answer streams into (widget frontends put a panel above it)."""
@@ -136,6 +166,11 @@ class TerminalFrontend(Frontend):
     def show(self, bundle: dict[str, str]) -> None:
         print(bundle["text/plain"])
 
+    def evaluation(self, evaluation: Any) -> None:
+        from ..display.evaluation import evaluation_text
+
+        print(evaluation_text(evaluation))
+
     def heading(self, model: str) -> None:
         print(f"=== {model} ===")
 
@@ -143,6 +178,17 @@ class TerminalFrontend(Frontend):
         from ..display.compose import thumbnails_bundle
 
         self.show(thumbnails_bundle(pictures))
+
+    def generation(self, generation: Any) -> None:
+        from ..display.media import label
+
+        for asset in generation.assets:
+            print(label(asset))
+
+    def job_progress(self, kind: str) -> Callable[[float, str], None]:
+        from ..display.media import terminal_progress
+
+        return terminal_progress(kind)
 
 
 class WidgetFrontend(Frontend):
@@ -199,6 +245,16 @@ def choose(shell: Any, cell_id: str | None, style: AnswerStyle, on_screen: OnScr
     if cell_id is not None and has_widgets():
         return WidgetFrontend(style, on_screen, live=True)
     return Frontend(style, on_screen, live=cell_id is not None)
+
+
+def for_functions(shell: Any, magics: Any) -> Frontend | None:
+    """Where the Python functions (`generate_image`, ...) show their results: the running
+    cell's frontend, a plain one in a shell without the extension, none in a script."""
+    if magics is not None:
+        return magics.frontend()
+    if shell is not None:
+        return choose(shell, None, AnswerStyle(), OnScreen())
+    return None
 
 
 def script_batch_bar(shell: Any) -> BarFactory | None:

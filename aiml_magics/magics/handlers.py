@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import getpass
 import json
-import linecache
-import re
 import shlex
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,21 +28,8 @@ from ..display.compose import (
     user_markdown,
     user_plain,
 )
-from ..display.tables import markdown_table, plain_table
 from . import registry
-
-
-def show(markdown: str, plain: str) -> None:
-    from IPython.display import display
-
-    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
-
-
-def show_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    show(
-        f"**{escape_markdown_inline(title)}**\n\n{markdown_table(headers, rows)}",
-        f"{title}\n{plain_table(headers, rows)}",
-    )
+from .tables import show, show_table
 
 
 class SubcommandsMixin:
@@ -96,6 +80,11 @@ class SubcommandsMixin:
     def _sub_models(self, args: list[str]) -> None:
         """Columns nobody filled are left out: OpenAI-shaped lists (gateways, vLLM, Ollama)
         carry little more than ids, LiteLLM adds token limits, the AI/ML API has it all."""
+        if "--type" in args:
+            from .media_commands import kind_table
+
+            show_table(*kind_table(self.session, args))
+            return
         needle = " ".join(args)
         models = self.session.client().models()
         self.session.remember_models(models)
@@ -208,12 +197,20 @@ class SubcommandsMixin:
             if len(words) < 2:
                 raise UsageError("usage: %aiml fix [-m MODEL] [extra words]")
             model, words = words[1], words[2:]
-        error = last_error(self.shell)  # type: ignore[attr-defined]
+        error = getattr(sys, "last_value", None)
         if error is None:
             print("No exception in this kernel yet: nothing to fix, nothing was sent.")
             return
-        prompt = fix_prompt(*error, " ".join(words))
-        self.send_prompt(prompt, chat="fix", model=model, key_text=f"fix {error[0]}")  # type: ignore[attr-defined]
+        from .context import notebook_context
+
+        context = notebook_context(self, "", "errors")
+        self.send_prompt(  # type: ignore[attr-defined]
+            fix_prompt(context, " ".join(words)),
+            chat="fix",
+            model=model,
+            key_text=f"fix {context.fingerprint()}",
+            context=context,
+        )
 
     def _sub_panel(self, args: list[str]) -> None:
         if args:
@@ -238,8 +235,16 @@ class SubcommandsMixin:
         if error.full_message != error.message:
             print("\nThe whole message:\n" + error.full_message)
 
+    def _sub_jobs(self, args: list[str]) -> None:
+        from .media_commands import jobs_command
+
+        jobs_command(self, args)
+
     def _sub_usage(self, args: list[str]) -> None:
+        from .media_commands import assets_table
+
         totals, saved = self.session.totals, self.session.saved
+        made = assets_table(self.session)
         if not totals and not saved:
             print("No requests yet." + budget_line(self))
             return
@@ -249,6 +254,8 @@ class SubcommandsMixin:
         if saved:
             rows = [t.row(model) for model, t in saved.items()]
             show_table("Replayed from recordings (saved, not spent)", list(USAGE_HEADERS), rows)
+        if made is not None:
+            show_table(*made)
         line = budget_line(self).strip()
         if line:
             print(line)
@@ -300,46 +307,15 @@ def _credits(amount: float) -> str:
     return credits_text(amount)
 
 
-def last_error(shell: Any) -> tuple[str, str | None] | None:
-    """The last exception shown in this kernel: plain traceback text and the cell's source."""
-    value = getattr(sys, "last_value", None)
-    if value is None:
-        return None
-    tb = getattr(sys, "last_traceback", None)
-    text = "".join(traceback.format_exception(type(value), value, tb))
-    cell_files = getattr(getattr(shell, "compile", None), "_filename_map", {})
-    for frame, _ in traceback.walk_tb(tb):
-        filename = frame.f_code.co_filename
-        if filename in cell_files or filename.startswith("<ipython-input"):
-            return text, "".join(linecache.getlines(filename)) or None
-    return text, None
+FIX_REQUEST = (
+    "This code in a Jupyter notebook raised an exception (the last error above). Explain "
+    "briefly what went wrong, then give a corrected version of the code."
+)
 
 
-MAX_FIX_CHARS = 12_000
-_LIBRARY_PATH = re.compile(r"""[^\s"']*[/\\](?:site|dist)-packages[/\\]""")
-_CELL_FILE = re.compile(r"""[^\s"']*ipykernel_\d+[/\\]\d+\.py""")
-
-
-def private_paths_removed(traceback_text: str) -> str:
-    """Local paths say nothing to the model and may reveal user names: shorten them."""
-    text = _CELL_FILE.sub("<notebook cell>", traceback_text)
-    text = _LIBRARY_PATH.sub("", text)
-    home = str(Path.home())
-    return text.replace(home, "~") if len(home) > 1 else text
-
-
-def fix_prompt(traceback_text: str, source: str | None, extra: str) -> str:
-    parts = [
-        "This code in a Jupyter notebook raised an exception. Explain briefly what went "
-        "wrong, then give a corrected version of the code."
-    ]
-    if source:
-        parts.append(f"The cell that raised it:\n\n```python\n{source.rstrip()}\n```")
-    tail = private_paths_removed(traceback_text)[-MAX_FIX_CHARS:]
-    parts.append(f"The traceback:\n\n```\n{tail.rstrip()}\n```")
-    if extra:
-        parts.append(extra)
-    return "\n\n".join(parts)
+def fix_prompt(context: Any, extra: str) -> str:
+    """The question of `%aiml fix`: the error context from the builder, then the request."""
+    return context.prepend_to(f"{FIX_REQUEST}\n\n{extra}" if extra else FIX_REQUEST)
 
 
 def chat_markdown(chat: Chat) -> str:

@@ -40,15 +40,50 @@ def compared_models(args: argparse.Namespace) -> list[str]:
     return models
 
 
-def offered_tools(args: argparse.Namespace, namespace: dict[str, Any]) -> list[Any]:
-    """The tools a cell offers."""
-    if args.tools is None:
-        return []
+def offered_tools(
+    args: argparse.Namespace, namespace: dict[str, Any], session: Any
+) -> tuple[list[Any], list[str]]:
+    """The tools a cell offers (notebook functions, then MCP servers' tools), and a line
+    for each MCP server that could not start."""
+    if args.tools is None and args.mcp is None:
+        return [], []
     from ..chat import tools
 
-    offered = tools.resolve(args.tools, namespace)
+    offered = tools.resolve(args.tools, namespace) if args.tools is not None else []
+    problems: list[str] = []
+    if args.mcp is not None:
+        served, problems = session.mcp.tools_for(args.mcp)
+        taken = {t.name for t in offered}
+        for tool in served:
+            if tool.name in taken:
+                raise UsageError(
+                    f"--tools and --mcp both offer {tool.name!r}: rename the notebook function"
+                )
+        offered += served
+        if not offered:
+            raise UsageError("; ".join(problems) or "--mcp: the servers offer no tools")
     tools.check_choice(args.tool_choice, offered)
-    return offered
+    return offered, problems
+
+
+def mcp_resources(args: argparse.Namespace, session: Any) -> tuple[str, list[Any]]:
+    """`--mcp-resource URI`s read from the `--mcp` servers: text blocks for the prompt, and
+    the images among them."""
+    if not args.mcp_resource:
+        return "", []
+    import base64
+
+    from ..chat.context.attached import fence
+    from ..chat.images import from_bytes
+
+    servers = [n.strip() for n in args.mcp.split(",") if n.strip()]
+    blocks, pictures = [], []
+    for uri in args.mcp_resource:
+        text, images = session.mcp.read_resource(uri, servers)
+        blocks.append(f"MCP resource {uri}:\n{fence(text)}")
+        for url in images:
+            pictures.append(from_bytes(uri, base64.b64decode(url.partition(",")[2])))
+    return "\n\n".join(blocks), pictures
 
 
 def output_schema(args: argparse.Namespace, namespace: dict[str, Any]) -> Any:

@@ -6,8 +6,8 @@ generation parameters come from `chat.params.PARAMS`; which options go together 
 table in `rules.py`.
 
 Errors about the options line are IPython's `UsageError` (printed as IPython prints its own
-magics' usage errors, argparse's included); `api.errors.UsageError` is for values the
-layers below cannot use (a bad DATA, tool or image), raised the same way from `batch()`.
+magics' usage errors, argparse's included); the library's `UsageError`, for values the layers
+below cannot use, reaches the user the same way (the rule is in `usage.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, argument_group
 
+from ..chat.context import ContextError, ContextSpec, parse_spec
 from ..chat.params import BY_NAME, PARAMS, Param
 from ..chat.settings import REASONING_MODES
 
@@ -56,6 +57,17 @@ def bounded(param: Param) -> Callable[[str], float | int]:
 
     convert.__name__ = param.name  # argparse names the type in its own messages
     return convert
+
+
+def context_spec(text: str) -> ContextSpec:
+    """argparse `type` of `--context`: a parsed spec, or argparse's usage error."""
+    try:
+        return parse_spec(text)
+    except ContextError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--context: ")) from None
+
+
+context_spec.__name__ = "context"
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -115,6 +127,18 @@ model_options = option_group(
     argument("-s", "--system", help="Set the chat's system prompt (kept for later cells)."),
 )
 
+context_options = option_group(
+    "Notebook context",
+    argument(
+        "--context",
+        type=context_spec,
+        metavar="SPEC",
+        help="Attach notebook context: cells (the cells above, newest first), cells=N, "
+        "outputs, errors (the last exception), vars, or none; joined by commas "
+        "(default: AimlMagics.context). @name in the body attaches a variable.",
+    ),
+)
+
 compare_options = option_group(
     "Comparison",
     argument(
@@ -170,7 +194,11 @@ answer_options = option_group(
         metavar="VAR",
         help="Also store the answer text (with --schema: the parsed value) in VAR.",
     ),
-    argument("--raw", action="store_true", help="No {name} interpolation of the body."),
+    argument(
+        "--raw",
+        action="store_true",
+        help="Send the body as typed: no {name} interpolation, no @name mentions.",
+    ),
     argument(
         "--to-cell",
         nargs="?",
@@ -189,6 +217,19 @@ tool_options = option_group(
         metavar="NAMES",
         help="Comma-separated functions the model may call: ones decorated with "
         "@aiml_magics.tool, or any function in the notebook.",
+    ),
+    argument(
+        "--mcp",
+        metavar="SERVERS",
+        help="Comma-separated MCP servers (from AimlMagics.mcp_config) whose tools the model "
+        "may call, named SERVER__TOOL; alone or with --tools.",
+    ),
+    argument(
+        "--mcp-resource",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="Attach an MCP resource of the --mcp servers to the prompt, repeatable.",
     ),
     argument(
         "--tool-choice",
@@ -250,18 +291,66 @@ batch_options = option_group(
         "--concurrency",
         type=int,
         metavar="N",
-        help="Batch: requests in flight at once (default 8).",
+        help="Batch or evaluation: requests in flight at once (default 8).",
     ),
     argument(
         "--max-credits",
         type=float,
         metavar="N",
-        help="Batch: stop sending rows once the batch has spent N credits.",
+        help="Batch or evaluation: stop sending once it has spent N credits.",
     ),
+)
+
+eval_options = option_group(
+    "Evaluation",
+    argument(
+        "--eval",
+        metavar="DATA",
+        help="Evaluate the body (a template over the rows' {fields}) on every row of DATA "
+        "with each model of --compare, scored by --metric; shows the summary with 95%% "
+        "intervals and the plot. -o VAR gets the Evaluation.",
+    ),
+    argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help="Evaluation: ask every row N times (repeat k is sent with seed k+1).",
+    ),
+    argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="Evaluation: a score, repeatable (default exact): exact[:COLUMN], "
+        "contains[:COLUMN], regex:PATTERN, numeric[:COLUMN[:TOL]], json, judge, pairwise, "
+        "or the name of a Metric or function in the notebook.",
+    ),
+    argument(
+        "--judge",
+        metavar="MODEL",
+        help="Evaluation: the model that scores the judge and pairwise metrics.",
+    ),
+)
+
+MAKE_KINDS = ("image", "speech", "video")
+
+make_options = option_group(
+    "Images, speech and video",
+    argument(
+        "--make",
+        choices=MAKE_KINDS,
+        help="Make an image, speech or a video from the cell's text instead of a chat answer: "
+        "shown in the cell, saved in the assets folder, and in _aiml (-m picks a model of "
+        "that kind, -p adds request fields).",
+    ),
+    argument("--size", metavar="WxH", help="--make image: the size in pixels, e.g. 1024x1024."),
+    argument("--n", type=int, metavar="N", help="--make image: how many images (1 to 10)."),
+    argument("--voice", metavar="VOICE", help="--make speech: the voice to speak with."),
 )
 
 ALL_GROUPS = (
     model_options,
+    context_options,
     compare_options,
     generation_options,
     answer_options,
@@ -269,6 +358,8 @@ ALL_GROUPS = (
     input_options,
     run_options,
     batch_options,
+    eval_options,
+    make_options,
 )
 
 

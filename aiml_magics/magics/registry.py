@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..api.kinds import KINDS
 from ..chat.settings import REPLAY_MODES
 
 USAGE_COLUMN = 26
@@ -18,6 +19,7 @@ class Subcommand:
     summary: str
     flags: tuple[str, ...] = ()  # options TAB offers after the name
     takes_model: bool = False  # TAB offers model names as its first argument
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()  # TAB offers these after an option
 
     @property
     def handler(self) -> str:
@@ -32,9 +34,12 @@ class Subcommand:
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "models",
-        "[FILTER]",
-        "chat models of the service (id, name, context, max output)",
+        "[--type KIND] [FILTER]",
+        "chat models of the service (id, name, context, max output); --type "
+        f"{'|'.join(KINDS)}: models of that kind with their prices",
+        flags=("--type",),
         takes_model=True,
+        values=(("--type", tuple(KINDS)),),
     ),
     Subcommand("history", "[-c NAME]", "the turns of a chat", flags=("-c",)),
     Subcommand("chats", "", "chats with their number of turns and system prompts"),
@@ -46,7 +51,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("config", "", "every effective setting and where it came from"),
     Subcommand("key", "", "type the API key at a hidden prompt (kept in memory only)"),
-    Subcommand("usage", "", "requests, tokens, credits and dollars per model"),
+    Subcommand("usage", "", "requests, tokens, credits and dollars per model; files made (assets)"),
+    Subcommand(
+        "jobs",
+        "[ID]",
+        "video and transcription jobs of this session; with an ID, look again (a finished "
+        "video is saved and shown)",
+    ),
     Subcommand(
         "last-error",
         "",
@@ -75,6 +86,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "[off|auto|record|only]",
         "record and replay answers; alone: mode, file, recordings, savings",
         flags=REPLAY_MODES,
+    ),
+    Subcommand(
+        "mcp",
+        "[restart NAME]",
+        "MCP servers of AimlMagics.mcp_config: state and tools; restart one",
+        flags=("restart",),
     ),
     Subcommand("panel", "", "session panel: default parameters, chats, usage (widgets)"),
     Subcommand("help", "", "this text"),

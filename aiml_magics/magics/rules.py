@@ -2,7 +2,8 @@
 section of `%%aiml?` and what TAB leaves out are all derived.
 
 A rule reads "SUBJECT needs OTHER", "SUBJECT excludes OTHER" or "SUBJECT only with OTHER"
-(an option that belongs to a mode, like `--out-col` to `--over`). Its `reason` is the whole
+(an option that belongs to a mode, like `--out-col` to `--over`); OTHER may name
+alternatives, "A or B" (either one is enough). Its `reason` is the whole
 error a user sees when the rule is broken. Options are written as users type them; how an
 option counts as "used" is in `USED` (default: set on the line).
 """
@@ -24,6 +25,9 @@ USED: dict[str, Callable[[argparse.Namespace], bool]] = {
     "-m/--model": lambda args: args.model is not None,
     "-c/--chat": lambda args: args.chat != "default",
     "-p response_format": lambda args: any(k == "response_format" for k, _ in args.param),
+    "--over or --eval": lambda args: args.over is not None or args.eval is not None,
+    "--make image": lambda args: args.make == "image",
+    "--make speech": lambda args: args.make == "speech",
 }
 
 
@@ -31,8 +35,16 @@ def _dest(option: str) -> str:
     return option.split("/")[-1].lstrip("-").replace("-", "_")
 
 
+def alternatives(option: str) -> list[str]:
+    """`--tools or --mcp` -> the options any one of which will do."""
+    return option.split(" or ")
+
+
 def used(option: str, args: argparse.Namespace) -> bool:
-    """Whether `option` was given on the line (a flag set, a value given, a list not empty)."""
+    """Whether `option` was given on the line (a flag set, a value given, a list not empty);
+    for alternatives, whether any of them was."""
+    if " or " in option:
+        return any(used(one, args) for one in alternatives(option))
     if option in USED:
         return USED[option](args)
     value = getattr(args, _dest(option))
@@ -85,10 +97,55 @@ def _not_with_schema(option: str) -> Rule:
     )
 
 
-_NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES"
+def _eval_only(option: str) -> Rule:
+    return Rule(option, ONLY_WITH, "--eval", f"{option} belongs to an evaluation: add --eval DATA")
+
+
+def _not_in_eval(option: str, why: str) -> Rule:
+    return Rule("--eval", EXCLUDES, option, f"{option} does not apply to --eval: {why}")
+
+
+_EVAL_ROWS = "each row is asked on its own, with no chat history"
+
+
+def _not_with_make(option: str) -> Rule:
+    return Rule(
+        "--make",
+        EXCLUDES,
+        option,
+        f"{option} does not apply to --make: it makes one image, speech or video from the "
+        "cell's text, outside any chat; drop one of them",
+    )
+
+
+_TOOL_SOURCES = "--tools or --mcp"
+_NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES or --mcp SERVERS"
 
 # Checked in this order; the first broken rule is the error.
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "--eval",
+        NEEDS,
+        "--compare",
+        "--eval needs the models to evaluate: add --compare M1,M2",
+    ),
+    _not_in_eval("--over", "an evaluation runs its own batches; use one of the two"),
+    _not_in_eval("--keep", "an evaluation adds nothing to the conversation"),
+    *(
+        _not_in_eval(option, _EVAL_ROWS)
+        for option in ("-c/--chat", "--new", "--no-history", "--to-cell", "--out-col")
+    ),
+    *(
+        _not_in_eval(option, "answers are scored as text; evaluate without them")
+        for option in (
+            "--tools",
+            "--mcp",
+            "--tool-choice",
+            "--confirm-tools",
+            "--image",
+            "--schema",
+        )
+    ),
     Rule(
         "--keep", NEEDS, "--compare", "--keep MODEL chooses one answer of --compare MODELS; add it"
     ),
@@ -100,6 +157,14 @@ RULES: tuple[Rule, ...] = (
         "--tools cannot be used with --compare: each model would run its own tool loop and "
         "call your functions again and again (side effects repeated, answers not comparable). "
         "Compare without tools, then use -m MODEL --tools",
+    ),
+    Rule(
+        "--compare",
+        EXCLUDES,
+        "--mcp",
+        "--mcp cannot be used with --compare: each model would run its own tool loop against "
+        "the servers (side effects repeated, answers not comparable). Compare without tools, "
+        "then use -m MODEL --mcp",
     ),
     Rule(
         "--compare",
@@ -119,6 +184,7 @@ RULES: tuple[Rule, ...] = (
         for option in (
             "--compare",
             "--tools",
+            "--mcp",
             "--tool-choice",
             "--confirm-tools",
             "-c/--chat",
@@ -128,17 +194,59 @@ RULES: tuple[Rule, ...] = (
             "--dry-run",
         )
     ),
-    *(_batch_only(option) for option in ("--out-col", "--concurrency", "--max-credits")),
+    Rule(
+        "--over",
+        EXCLUDES,
+        "--context",
+        "--context does not apply to a batch (--over): it would be sent again with every "
+        "row; put what the rows need in {name} placeholders",
+    ),
+    _batch_only("--out-col"),
+    *(
+        Rule(
+            option,
+            ONLY_WITH,
+            "--over or --eval",
+            f"{option} belongs to a batch or an evaluation: add --over DATA or --eval DATA",
+        )
+        for option in ("--concurrency", "--max-credits")
+    ),
+    *(_eval_only(option) for option in ("--repeats", "--metric", "--judge")),
     Rule(
         "--tool-choice",
         NEEDS,
-        "--tools",
+        _TOOL_SOURCES,
         _NEEDS_TOOLS,
         when=lambda choice: choice not in ("none", "auto"),
     ),
-    Rule("--confirm-tools", NEEDS, "--tools", _NEEDS_TOOLS),
-    *(_not_with_schema(option) for option in ("--json", "--tools", "-p response_format")),
+    Rule("--confirm-tools", NEEDS, _TOOL_SOURCES, _NEEDS_TOOLS),
+    Rule(
+        "--mcp-resource",
+        NEEDS,
+        "--mcp",
+        "--mcp-resource URI is read from the servers of --mcp SERVERS; add it",
+    ),
+    *(_not_with_schema(option) for option in ("--json", "--tools", "--mcp", "-p response_format")),
     Rule("--image-detail", NEEDS, "--image", "--image-detail needs --image SRC"),
+    Rule("--size", NEEDS, "--make image", "--size WxH is the size of an image: add --make image"),
+    Rule("--n", NEEDS, "--make image", "--n N is how many images to make: add --make image"),
+    Rule("--voice", NEEDS, "--make speech", "--voice V is the voice of speech: add --make speech"),
+    *(
+        _not_with_make(option)
+        for option in (
+            "--compare",
+            "--over",
+            "--tools",
+            "--mcp",
+            "--schema",
+            "--json",
+            "--to-cell",
+            "--image",
+            "-c/--chat",
+            "--new",
+            "-s/--system",
+        )
+    ),
 )
 
 

@@ -9,8 +9,9 @@
 Standard library only, so importing it never pulls in the client's dependencies.
 """
 
+from .media import VideoPlan
 from .records import RecordedRequest
 from .replies import Fault, Reply
 from .server import DEFAULT_KEY, Simulator
 
-__all__ = ["DEFAULT_KEY", "Fault", "RecordedRequest", "Reply", "Simulator"]
+__all__ = ["DEFAULT_KEY", "Fault", "RecordedRequest", "Reply", "Simulator", "VideoPlan"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import semantic
+from . import gemini, semantic
 from .catalogue import Model
 from .replies import Reply
 from .structured import answer_for, request_schema
@@ -39,6 +39,8 @@ class Answer:
     usage: dict[str, Any]
     credits: float
     usd: float
+    annotations: list[dict[str, Any]] | None = None
+    extra_content: dict[str, Any] | None = None  # message level (Gemini)
 
 
 def build_answer(reply: Reply, body: dict[str, Any], model: Model) -> Answer:
@@ -54,7 +56,11 @@ def build_answer(reply: Reply, body: dict[str, Any], model: Model) -> Answer:
         if reply.content is None and not tool_calls and finish is None:
             content, reasoning, finish = _apply_max_tokens(content, reasoning, body)
     finish = finish or ("tool_calls" if tool_calls else "stop")
-    usage = reply.usage or _usage(messages, content, reasoning, tool_calls)
+    is_gemini = model.dialect == "gemini"
+    if is_gemini:
+        for call in tool_calls:
+            call["extra"] = {"extra_content": gemini.extra_content(call["id"])}
+    usage = reply.usage or _usage(messages, content, reasoning, tool_calls, is_gemini)
     credits = reply.credits
     if credits is None:
         credits = (
@@ -70,7 +76,26 @@ def build_answer(reply: Reply, body: dict[str, Any], model: Model) -> Answer:
         usage=usage,
         credits=credits,
         usd=usd,
+        annotations=_annotations(reply.annotations, content),
+        extra_content=gemini.extra_content(content or finish) if is_gemini else None,
     )
+
+
+def _annotations(cited: list[dict[str, str]] | None, content: str) -> list[dict[str, Any]] | None:
+    if not cited:
+        return None
+    return [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": source["url"],
+                "title": source.get("title", ""),
+                "start_index": 0,
+                "end_index": len(content),
+            },
+        }
+        for source in cited
+    ]
 
 
 def bench_text(length: int) -> str:
@@ -293,7 +318,11 @@ def _apply_max_tokens(
 
 
 def _usage(
-    messages: list[Any], content: str, reasoning: str, tool_calls: list[dict[str, str]]
+    messages: list[Any],
+    content: str,
+    reasoning: str,
+    tool_calls: list[dict[str, Any]],
+    reasoning_apart: bool = False,
 ) -> dict[str, Any]:
     prompt_chars = 0
     for message in messages:
@@ -303,6 +332,8 @@ def _usage(
     tool_chars = sum(len(call["name"]) + len(call["arguments"]) for call in tool_calls)
     completion = _tokens(len(content)) + _tokens(tool_chars) + reasoning_tokens
     prompt = _tokens(prompt_chars)
+    if reasoning_apart:  # Gemini: completion_tokens leaves reasoning out
+        return gemini.usage(prompt, completion - reasoning_tokens, reasoning_tokens)
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,

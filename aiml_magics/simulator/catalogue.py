@@ -10,9 +10,10 @@ every entry counts as a model), with LiteLLM's (`mode`, `max_input_tokens`,
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .media_catalogue import MEDIA_ENTRIES
 
 if TYPE_CHECKING:
     from .profiles import Profile
@@ -25,11 +26,17 @@ INCLUDABLE = ("capabilities", "modalities", "pricing")
 
 @dataclass(frozen=True)
 class Model:
-    """One catalogue entry: its public JSON, the opt-in fields and the upstream id it reports."""
+    """One catalogue entry: its public JSON, the opt-in fields and the upstream id it reports.
+
+    `listed=False` is a deprecated model with a retirement date: absent from the list, still
+    answering chat and `GET /model/{id}`. `dialect="gemini"` answers like Gemini 3 (see
+    gemini.py)."""
 
     entry: dict[str, Any]
     upstream: str
     extras: dict[str, Any] = field(default_factory=dict)
+    listed: bool = True
+    dialect: str = ""
 
     @property
     def id(self) -> str:
@@ -50,6 +57,36 @@ class Model:
         return data
 
 
+def origin_units(*rates: tuple[str, float], per: int = 1_000_000) -> list[dict[str, Any]]:
+    """Token units as the service's own integrations read them (keyed by `origin`)."""
+    authors = {"provided": "user", "generated": "model"}
+    return [
+        {
+            "type": "charge",
+            "name": "token",
+            "content": "text",
+            "phase": "inference",
+            **({"author": authors[origin]} if origin in authors else {}),
+            "origin": origin,
+            "price": price,
+            "per": per,
+        }
+        for origin, price in rates
+    ]
+
+
+def measure_units(*rates: tuple[str, float], per: int = 1_000_000) -> list[dict[str, Any]]:
+    """Token units in the documented `measure` style."""
+    return [
+        {"name": "token", "measure": measure, "price": price, "per": per}
+        for measure, price in rates
+    ]
+
+
+def fixed(units: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"kind": "fixed", "currency": "USD", "units": units}
+
+
 def _chat(
     model_id: str,
     *,
@@ -58,10 +95,12 @@ def _chat(
     context: int,
     output: int,
     upstream: str,
+    pricing: dict[str, Any] | None,
     aliases: tuple[str, ...] = (),
     capabilities: tuple[str, ...] = ("streaming", "tools", "structured_output"),
     vision: bool = False,
-    price: tuple[float, float] = (1.0, 4.0),
+    listed: bool = True,
+    dialect: str = "",
 ) -> Model:
     entry = {
         "id": model_id,
@@ -77,12 +116,21 @@ def _chat(
         },
         "tags": ["playground:chat"],
     }
-    extras = {
+    extras: dict[str, Any] = {
         "capabilities": list(capabilities) + (["vision"] if vision else []),
         "modalities": {"input": ["image", "text"] if vision else ["text"], "output": ["text"]},
-        "pricing": {"currency": "USD", "unit": "1M tokens", "input": price[0], "output": price[1]},
     }
-    return Model(entry, upstream, extras)
+    if pricing is not None:
+        extras["pricing"] = pricing
+    return Model(entry, upstream, extras, listed=listed, dialect=dialect)
+
+
+REASONING = ("streaming", "tools", "structured_output", "reasoning")
+CLAUDE_PRICES = fixed(
+    origin_units(
+        ("provided", 4.1262), ("generated", 20.631), ("cached", 0.41262), ("cache_write", 5.15775)
+    )
+)
 
 
 MODELS: tuple[Model, ...] = (
@@ -93,10 +141,10 @@ MODELS: tuple[Model, ...] = (
         context=256000,
         output=64000,
         upstream="seed-1-8-251228",
-        aliases=("seed-1-8",),
-        capabilities=("streaming", "tools", "structured_output", "reasoning"),
+        aliases=("seed-1-8", "bytedance/seed-1-6"),  # 1.6 is superseded: an alias of 1.8
+        capabilities=REASONING,
         vision=True,
-        price=(0.25, 2.0),
+        pricing=fixed(origin_units(("provided", 0.325), ("generated", 2.6))),
     ),
     _chat(
         "openai/gpt-4o",
@@ -107,7 +155,8 @@ MODELS: tuple[Model, ...] = (
         upstream="gpt-4o-2024-08-06",
         aliases=("gpt-4o",),
         vision=True,
-        price=(2.5, 10.0),
+        # The documented `measure` style, priced per 1,000 tokens: `per` must be read.
+        pricing=fixed(measure_units(("input", 0.0025), ("output", 0.01), per=1000)),
     ),
     _chat(
         "anthropic/claude-sonnet-4.5",
@@ -116,10 +165,22 @@ MODELS: tuple[Model, ...] = (
         context=200000,
         output=64000,
         upstream="claude-sonnet-4-5-20250929",
-        aliases=("claude-sonnet-4-5",),
-        capabilities=("streaming", "tools", "structured_output", "reasoning"),
+        aliases=("claude-sonnet-4.5",),
+        capabilities=REASONING,
         vision=True,
-        price=(3.0, 15.0),
+        pricing=CLAUDE_PRICES,
+    ),
+    _chat(  # the dashed twin the service lists as a row of its own
+        "anthropic/claude-sonnet-4-5",
+        name="Claude Sonnet 4.5",
+        developer="Anthropic",
+        context=200000,
+        output=64000,
+        upstream="claude-sonnet-4-5-20250929",
+        aliases=("claude-sonnet-4-5",),
+        capabilities=REASONING,
+        vision=True,
+        pricing=CLAUDE_PRICES,
     ),
     _chat(
         "qwen/qwen3-32b",
@@ -130,7 +191,7 @@ MODELS: tuple[Model, ...] = (
         upstream="qwen3-32b",
         aliases=("qwen3-32b",),
         capabilities=("streaming", "tools", "reasoning"),
-        price=(0.1, 0.3),
+        pricing=fixed(measure_units(("input", 0.1), ("output", 0.3))),
     ),
     _chat(
         "deepseek/deepseek-r1",
@@ -141,7 +202,65 @@ MODELS: tuple[Model, ...] = (
         upstream="deepseek-reasoner",
         aliases=("deepseek-reasoner",),
         capabilities=("streaming", "reasoning"),
-        price=(0.55, 2.19),
+        pricing=fixed(origin_units(("provided", 0.55), ("generated", 2.19), ("cached", 0.0078))),
+    ),
+    _chat(
+        "google/gemini-3-5-flash",
+        name="Gemini 3.5 Flash",
+        developer="Google",
+        context=1048576,
+        output=65536,
+        upstream="google/gemini-3.5-flash",
+        aliases=("gemini-3-5-flash",),
+        capabilities=REASONING,
+        vision=True,
+        pricing=fixed(origin_units(("provided", 0.39), ("generated", 3.25), ("cached", 0.039))),
+        dialect="gemini",
+    ),
+    _chat(
+        "perplexity/sonar-pro",
+        name="Sonar Pro",
+        developer="Perplexity",
+        context=200000,
+        output=8000,
+        upstream="sonar-pro",
+        aliases=("sonar-pro",),
+        capabilities=("streaming", "web_search"),
+        # Search fees per request on top of tokens: no price can be quoted ahead.
+        pricing={"kind": "variable", "currency": "USD"},
+    ),
+    _chat(
+        "openai/gpt-4-turbo",
+        name="GPT-4 Turbo",
+        developer="Open AI",
+        context=128000,
+        output=4096,
+        upstream="gpt-4-turbo-2024-04-09",
+        aliases=("gpt-4-turbo",),
+        vision=True,
+        pricing=fixed(measure_units(("input", 13.0), ("output", 39.0))),
+        listed=False,  # deprecated with a retirement date: off the list, still serving
+    ),
+    Model(
+        {
+            "id": "google/gemini-2.5-flash-image",
+            "aliases": ["gemini-2.5-flash-image"],
+            "type": "openai/chat-completions",
+            "info": {
+                "name": "Gemini 2.5 Flash Image",
+                "developer": "Google",
+                "contextLength": 32768,
+                "outputMax": 8192,
+                "description": "An image generator listed under the chat type (simulated).",
+            },
+            "tags": ["playground:image"],
+        },
+        upstream="gemini-2.5-flash-image",
+        extras={
+            "capabilities": ["streaming"],
+            "modalities": {"input": ["image", "text"], "output": ["text"]},
+            "pricing": fixed(origin_units(("provided", 0.39), ("generated", 39.0))),
+        },
     ),
     Model(
         {
@@ -176,38 +295,54 @@ MODELS: tuple[Model, ...] = (
         extras={
             "capabilities": [],
             "modalities": {"input": ["text"], "output": ["image"]},
-            "pricing": {"currency": "USD", "unit": "image", "output": 0.003},
+            "pricing": fixed([{"name": "image", "measure": "output", "price": 0.003, "per": 1}]),
+        },
+    ),
+    Model(
+        {
+            "id": "google/veo-3-1-lite",
+            "aliases": [],
+            "type": "video",
+            "info": {"name": "Veo 3.1 Lite", "developer": "Google"},
+            "tags": ["playground:video"],
+        },
+        upstream="veo-3.1-lite",
+        extras={
+            "capabilities": [],
+            "modalities": {"input": ["image", "text"], "output": ["video"]},
+            "pricing": {
+                "kind": "variants",
+                "currency": "USD",
+                "dimensions": ["resolution"],
+                "variants": [
+                    {"when": {"resolution": "720p"}, "price": 0.39, "unit": "second", "per": 1},
+                    {"when": {"resolution": "1080p"}, "price": 0.52, "unit": "second", "per": 1},
+                ],
+            },
         },
     ),
 )
 
 
+# Embedding, image, speech, transcription and video models (media_catalogue.py).
+MODELS += tuple(Model(entry, entry["id"], extras) for entry, extras in MEDIA_ENTRIES)
+
+
 def find_model(name: str) -> Model | None:
-    """The entry whose id or alias is `name`, if any."""
+    """The entry whose id or alias is `name` (as chat requests name it), if any."""
     for model in MODELS:
         if name in model.names():
             return model
     return None
 
 
-def list_payload(query: dict[str, str], profile: Profile | None = None) -> dict[str, Any]:
-    """`GET /v1/models` body for `?include=a,b` and `?type=...` query parameters (the AI/ML
-    API's), or the list as the profile's server sends it (which ignores both)."""
-    if profile is not None and profile.catalogue != "aiml":
-        return {"object": "list", "data": [_openai_entry(m, profile) for m in MODELS]}
-    include = {part.strip() for part in query.get("include", "").split(",") if part.strip()}
-    wanted_type = query.get("type")
-    data = [
-        model.render(include)
-        for model in MODELS
-        if wanted_type is None or model.entry["type"] == wanted_type
-    ]
-    return {"object": "list", "data": data}
-
-
-def etag_for(body: bytes) -> str:
-    """A strong ETag derived from the exact bytes, so it changes only with the content."""
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+def lookup_model(name: str) -> Model | None:
+    """`GET /model/{id}`'s match: id or alias, any case."""
+    name = name.lower()
+    for model in MODELS:
+        if any(name == n.lower() for n in model.names()):
+            return model
+    return None
 
 
 def _openai_entry(model: Model, profile: Profile) -> dict[str, Any]:

@@ -46,18 +46,15 @@ def completion_body(answer: Answer, reply: Reply, *, completion_id: str, created
         content = None
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if answer.reasoning and reply.reasoning_key != "none":
-        message[reply.reasoning_key or "reasoning_content"] = answer.reasoning
+        message.update(reasoning_field(reply.reasoning_key, answer.reasoning))
     if reply.dialect == "openai":
         message.update(refusal=None, annotations=[])
+    if answer.annotations:
+        message["annotations"] = answer.annotations
     if answer.tool_calls:
-        message["tool_calls"] = [
-            {
-                "id": call["id"],
-                "type": "function",
-                "function": {"name": call["name"], "arguments": call["arguments"]},
-            }
-            for call in answer.tool_calls
-        ]
+        message["tool_calls"] = [_call_item(call) for call in answer.tool_calls]
+    if answer.extra_content:
+        message["extra_content"] = answer.extra_content
     choice = {"index": 0, "finish_reason": answer.finish_reason, "logprobs": None}
     body: dict[str, Any] = {
         "id": completion_id,
@@ -73,6 +70,20 @@ def completion_body(answer: Answer, reply: Reply, *, completion_id: str, created
     return body
 
 
+def reasoning_field(key: str | None, text: str) -> dict[str, Any]:
+    """Reasoning under its dialect's key; `reasoning_details` is a list of text items."""
+    if key == "reasoning_details":
+        item = {"type": "reasoning.text", "text": text, "format": "unknown", "index": 0}
+        return {"reasoning_details": [item]}
+    return {key or "reasoning_content": text}
+
+
+def _call_item(call: dict[str, Any]) -> dict[str, Any]:
+    """One `tool_calls[]` item; Gemini's calls carry their `extra_content`."""
+    function = {"name": call["name"], "arguments": call["arguments"]}
+    return {"id": call["id"], "type": "function", "function": function, **call.get("extra", {})}
+
+
 def _meta(answer: Answer) -> dict[str, Any]:
     return {"usage": {"credits_used": answer.credits, "usd_spent": answer.usd}}
 
@@ -86,13 +97,21 @@ def _tool_fragments(answer: Answer, reply: Reply) -> list[dict[str, Any]]:
     fragments: list[dict[str, Any]] = []
     for number, call in enumerate(answer.tool_calls):
         index = 0 if reply.tool_index_reuse else number
-        function = {"name": call["name"], "arguments": ""}
-        fragments.append(
-            {"index": index, "id": call["id"], "type": "function", "function": function}
-        )
+        first = _call_item({**call, "arguments": ""})
+        fragments.append({"index": index, **first})
         for piece in _pieces(call["arguments"], reply.chunk_size):
             fragments.append({"index": index, "function": {"arguments": piece}})
     return fragments
+
+
+def _closing_delta(answer: Answer) -> dict[str, Any]:
+    """What the last delta adds: the sources cited, the message's provider data."""
+    closing: dict[str, Any] = {}
+    if answer.annotations:
+        closing["annotations"] = answer.annotations
+    if answer.extra_content:
+        closing["extra_content"] = answer.extra_content
+    return closing
 
 
 def _openai(answer: Answer, reply: Reply, completion_id: str, created: int) -> tuple:
@@ -113,11 +132,12 @@ def _openai(answer: Answer, reply: Reply, completion_id: str, created: int) -> t
         }
 
     out = [chunk({"role": "assistant", "content": "", "refusal": None})]
-    out += [chunk({reply.reasoning_key: p}) for p in _pieces(answer.reasoning, reply.chunk_size)]
+    pieces = _pieces(answer.reasoning, reply.chunk_size)
+    out += [chunk(reasoning_field(reply.reasoning_key, p)) for p in pieces]
     for number, piece in enumerate(_pieces(answer.content, reply.chunk_size)):
         out.append({**chunk({"content": piece}), "obfuscation": f"{number:x}" * 2})
     out += [chunk({"tool_calls": [f]}) for f in _tool_fragments(answer, reply)]
-    out.append(chunk({}, answer.finish_reason))
+    out.append(chunk(_closing_delta(answer), answer.finish_reason))
     usage = chunk(None)
     usage["usage"] = answer.usage
     out.append(usage)
@@ -140,7 +160,7 @@ def _qwen(answer: Answer, reply: Reply, completion_id: str, created: int) -> tup
 
     out = [chunk({"content": None, "role": "assistant", "refusal": None, key: ""})]
     for piece in _pieces(answer.reasoning, reply.chunk_size):
-        out.append(chunk({"content": None, "refusal": None, key: piece}))
+        out.append(chunk({"content": None, "refusal": None, **reasoning_field(key, piece)}))
     for piece in _pieces(answer.content, reply.chunk_size):
         out.append(chunk({"content": piece, "refusal": None, key: None}))
     for fragment in _tool_fragments(answer, reply):
@@ -168,7 +188,7 @@ def _claude(answer: Answer, reply: Reply, completion_id: str, created: int) -> t
 
     out = [chunk(delta({"content": "", "refusal": None}), first=True)]
     for piece in _pieces(answer.reasoning, reply.chunk_size):
-        out.append(chunk(delta({reply.reasoning_key: piece})))
+        out.append(chunk(delta(reasoning_field(reply.reasoning_key, piece))))
     for piece in _pieces(answer.content, reply.chunk_size):
         out.append(chunk(delta({"content": piece, "refusal": None})))
     out += [chunk(delta({"tool_calls": [f]})) for f in _tool_fragments(answer, reply)]

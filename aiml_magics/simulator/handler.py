@@ -15,10 +15,13 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import completions
+from . import completions, gemini, media
 from .answers import build_answer
-from .catalogue import etag_for, find_model, list_payload
+from .catalogue import find_model, lookup_model
+from .deprecations import CACHE_CONTROL, feed_payload, withdrawn
 from .error_bodies import error_body
+from .listing import card_payload, etag_for, list_payload
+from .metrics import metrics_payload
 from .ratelimit import retry_after_headers
 from .records import RecordedRequest
 from .validation import validation_error
@@ -29,7 +32,13 @@ if TYPE_CHECKING:
 
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"
+MODELS_PATHS = (MODELS_PATH, "/models", "/api/v1/models")  # the docs: the same data
+DEPRECATIONS_PATHS = ("/v1/models/deprecations", "/models/deprecations")
+DEPRECATIONS_PATHS += ("/v1/models/deprecated", "/models/deprecated")
+METRICS_PATH = "/models/metrics"
+BILLING_PATH = "/v2/billing"
 MODEL_PREFIX = "/model/"
+JSON_TYPE = "application/json; charset=utf-8"
 _INVALID_JSON = object()
 
 
@@ -124,7 +133,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self.route_path = url.path.rstrip("/") or "/"
         self.inference_id = uuid.uuid4().hex
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        self.query_pairs = parse_qsl(url.query, keep_blank_values=True)  # repeats kept
+        query = dict(self.query_pairs)
         body = self._read_json()
         simulator = self.server.simulator
         authorized = simulator.is_authorized(self.headers.get("Authorization"))
@@ -149,18 +159,26 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _route(self, query: dict[str, str], body: Any, authorized: bool) -> None:
         path, method = self.route_path, self.command
-        if method == "GET" and path == MODELS_PATH:
-            self._models(query, authorized)
+        if method == "GET" and path in MODELS_PATHS:
+            self._models(authorized)
+        elif method == "GET" and path in DEPRECATIONS_PATHS:
+            self._deprecations()
+        elif method == "GET" and path == METRICS_PATH:
+            self._metrics()
+        elif method == "GET" and path == BILLING_PATH:
+            self._billing(authorized)
         elif method == "GET" and path.startswith(MODEL_PREFIX):
             self._one_model(unquote(path[len(MODEL_PREFIX) :]))
         elif method == "POST" and path == CHAT_PATH:
             self._chat(body, authorized)
+        elif media.route(self, query, body, authorized):
+            pass  # embeddings, images, speech, transcription, video, files (media.py)
         else:
             shape = self.server.simulator.profile.error_body
             self.send_error_body(404, shape=shape, message=f"Cannot {method} {path}")
 
     def _read_json(self) -> Any:
-        raw = self._read_body()
+        raw = self.raw_body = self._read_body()  # multipart uploads are read from raw_body
         if not raw:
             return None
         try:
@@ -184,7 +202,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     # -- endpoints -----------------------------------------------------------------------------
 
-    def _models(self, query: dict[str, str], authorized: bool) -> None:
+    def _models(self, authorized: bool) -> None:
         simulator = self.server.simulator
         profile = simulator.profile
         if profile.models_need_key and not (authorized or simulator.keyless):
@@ -199,24 +217,52 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 headers=reply.headers,
             )
             return
-        body = dumps(list_payload(query, profile)).encode()
-        etag = etag_for(body)
+        body = dumps(list_payload(self.query_pairs, profile)).encode()
+        self._send_tagged(body, etag_for(body))
+
+    def _send_tagged(self, body: bytes, etag: str, headers: dict | None = None) -> None:
+        """200 with the ETag, or an empty 304 when If-None-Match names it (weakly)."""
+        headers = {"ETag": etag, **(headers or {})}
         tags = self._if_none_match()
-        if etag in tags or "*" in tags:
-            self.head(304, {"ETag": etag})
+        if etag.removeprefix("W/") in tags or "*" in tags:
+            self.head(304, headers)
             return
-        self.send(200, body, "application/json; charset=utf-8", {"ETag": etag})
+        self.send(200, body, JSON_TYPE, headers)
 
     def _if_none_match(self) -> set[str]:
         header = self.headers.get("If-None-Match", "")
         return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
     def _one_model(self, name: str) -> None:
-        model = find_model(name)
-        if model is None:
+        """No /v1; id or alias in any case; `{"object": "model", "data": {...}}`."""
+        reply = self.server.simulator.next_models_reply()
+        if reply is not None and reply.is_error:
+            self.send_error_body(reply.status, message=reply.message, headers=reply.headers)
+            return
+        model = lookup_model(name)
+        if model is None or withdrawn(name):
             self.send_error_body(404, message=f"Model '{name}' not found")
             return
-        self.send(200, dumps(model.render()).encode(), "application/json; charset=utf-8")
+        self.send(200, dumps(card_payload(model, self.query_pairs)).encode(), JSON_TYPE)
+
+    def _deprecations(self) -> None:
+        payload, etag = feed_payload(self.query_pairs)
+        self._send_tagged(dumps(payload).encode(), etag, {"Cache-Control": CACHE_CONTROL})
+
+    def _metrics(self) -> None:
+        status, payload = metrics_payload(self.query_pairs)
+        if status != 200:
+            self.send_error_body(status, message=str(payload))
+            return
+        self.send(200, dumps(payload).encode(), JSON_TYPE)
+
+    def _billing(self, authorized: bool) -> None:
+        """The balance; the key is needed (this route never accepts a keyless call)."""
+        if not authorized:
+            self.send_auth_error()
+            return
+        balance = {"current_balance": self.server.simulator.balance, "currency": "USD"}
+        self.send(200, dumps(balance).encode(), JSON_TYPE)
 
     def _chat(self, body: Any, authorized: bool) -> None:
         simulator = self.server.simulator
@@ -230,13 +276,18 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             self.send_error_body(400, shape=shape, message=message)
             return
         model_name = body.get("model") if isinstance(body, dict) else None
+        if isinstance(model_name, str) and withdrawn(model_name):
+            gone = withdrawn(model_name)
+            message = f"Model '{model_name}' has been withdrawn on {gone['shutdown_at']}."
+            self.send_error_body(404, shape=shape, message=message, model=model_name)
+            return
         unknown = isinstance(model_name, str) and not _is_chat_model(model_name)
         if unknown and profile.unknown_model_status is not None:
             message = profile.unknown_model_message.format(model=model_name)
             status = profile.unknown_model_status
             self.send_error_body(status, shape=shape, message=message, model=model_name)
             return
-        problem = validation_error(body)
+        problem = validation_error(body) or _dialect_error(body)
         if problem:
             self.send_error_body(400, shape=shape, message=problem, model=model_name or "")
             return
@@ -277,6 +328,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             completions.send_completion(
                 self, answer, reply, completion_id=completion_id, created=created
             )
+
+
+def _dialect_error(body: dict[str, Any]) -> str | None:
+    """What the model's own upstream refuses (Gemini: tool calls without their signature)."""
+    model = find_model(body["model"])
+    if model is not None and model.dialect == "gemini":
+        return gemini.missing_signature(body)
+    return None
 
 
 def _is_chat_model(name: str) -> bool:

@@ -1,9 +1,10 @@
 """Replies queued for one model: what lets a test make one model of a comparison slow, one
 fail mid-stream and one answer at once, whatever order their requests arrive in.
 
-A request for a model with replies queued here takes the next of them; any other request
-takes the general queue (`Simulator.script`). Kept apart from the server and the handler,
-which only ask `next_for(model)`.
+A request for a model with replies queued here takes the next of them (a reply with `match`
+only when its text is in the request's last user message, so each row of a batch gets its own
+answer); any other request takes the general queue (`Simulator.script`). Kept apart from
+the server and the handler, which only ask `next_for(model, text)`.
 """
 
 from __future__ import annotations
@@ -31,17 +32,12 @@ class PerModelScripts:
             queue = self._queues.setdefault(model, deque())
             queue.extend([reply, reply.times] for reply in replies)
 
-    def next_for(self, model: object) -> Reply | None:
-        """The next reply queued for `model` (counting down its `times`), or None."""
+    def next_for(self, model: object, text: str | None = None) -> Reply | None:
+        """The reply queued for `model` that matches `text` (else its first reply without
+        `match`), counting down its `times`; None when there is none."""
         with self._lock:
             queue = self._queues.get(model) if isinstance(model, str) else None
-            if not queue:
-                return None
-            entry = queue[0]
-            entry[1] -= 1
-            if entry[1] <= 0:
-                queue.popleft()
-            return entry[0]
+            return take(queue, text) if queue else None
 
     @property
     def pending(self) -> int:
@@ -51,3 +47,23 @@ class PerModelScripts:
     def clear(self) -> None:
         with self._lock:
             self._queues.clear()
+
+
+def take(queue: deque[list[object]], text: str | None) -> Reply | None:
+    """From `[reply, remaining uses]` entries: the first reply whose `match` is in `text`,
+    else the first without a `match`; counts down its uses (the caller holds the lock)."""
+    entry = None
+    if text is not None:
+        entry = next((e for e in queue if _match(e) is not None and _match(e) in text), None)
+    if entry is None:
+        entry = next((e for e in queue if _match(e) is None), None)
+    if entry is None:
+        return None
+    entry[1] -= 1  # type: ignore[operator]
+    if entry[1] <= 0:  # type: ignore[operator]
+        queue.remove(entry)
+    return entry[0]  # type: ignore[return-value]
+
+
+def _match(entry: list[object]) -> str | None:
+    return getattr(entry[0], "match", None)

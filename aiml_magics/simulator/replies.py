@@ -23,7 +23,7 @@ ERROR_BODIES = (
 FAULT_KINDS = ("disconnect", "stall", "malformed", "error_event", "truncate")
 SCHEMA_FAULTS = ("missing_field", "wrong_type", "bad_enum", "not_json", "fenced")
 META_PLACES = ("last", "finish", "usage", "none")
-REASONING_KEYS = ("reasoning_content", "reasoning", "none")
+REASONING_KEYS = ("reasoning_content", "reasoning", "reasoning_details", "none")
 
 
 def _check(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -94,6 +94,8 @@ class Reply:
     reasoning: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     tool_index_reuse: bool = False
+    # Web sources cited: `[{"url", "title"}]`, sent as `message.annotations[].url_citation`.
+    annotations: list[dict[str, str]] | None = None
     usage: dict[str, Any] | None = None
     credits: float | None = None
     usd: float | None = None

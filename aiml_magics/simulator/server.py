@@ -19,13 +19,15 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .handler import CHAT_PATH, SimulatorHandler
-from .per_model import PerModelScripts
+from .media import MediaSim
+from .per_model import PerModelScripts, take
 from .profiles import Profile, profile_named
 from .ratelimit import RateLimit, Throttled
 from .records import RecordedRequest
 from .replies import Reply
 
 DEFAULT_KEY = "sim-test-key"
+DEFAULT_BALANCE = 123.45
 POLL_INTERVAL = 0.05  # how quickly `stop()` is noticed by the accept loop
 
 
@@ -80,6 +82,7 @@ class Simulator:
         self.host = host
         self.port = port
         self.out_of_credits = False
+        self.balance = DEFAULT_BALANCE  # what GET /v2/billing reports, in USD
         self._profile = profile_named(profile)
         self.keyless = keyless  # accept requests without (or with any) key
         self._lock = threading.Lock()
@@ -88,6 +91,7 @@ class Simulator:
         self.pacing = RateLimit()  # latency and rate limit (ratelimit.py)
         self._per_model = PerModelScripts()  # replies for one model (`script_for`)
         self._requests: list[RecordedRequest] = []
+        self.media = MediaSim()  # embeddings, images, speech, video: faults, jobs (media.py)
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -176,8 +180,9 @@ class Simulator:
         self._per_model.add(model, replies)
 
     def script_models(self, *replies: Reply) -> None:
-        """Queue answers for `GET /models`: each `Reply.error(...)` fails one listing (its
-        `times` listings), a plain `Reply()` lets one through."""
+        """Queue answers for the catalogue (`GET /models` and `GET /model/{id}`): each
+        `Reply.error(...)` fails one read (its `times` reads), a plain `Reply()` lets one
+        through."""
         for reply in replies:
             if not isinstance(reply, Reply):
                 raise TypeError(f"expected Reply, got {type(reply).__name__}")
@@ -200,9 +205,11 @@ class Simulator:
             self._per_model.clear()
             self._requests.clear()
             self.out_of_credits = False
+            self.balance = DEFAULT_BALANCE
             self._profile = profile_named("aiml")
             self.keyless = False
         self.pacing.reset()
+        self.media.reset()
 
     @property
     def latency(self) -> float:
@@ -259,10 +266,9 @@ class Simulator:
         reply whose `match` is in the request's last user message, else the first without one
         (counting down its `times`), else the default reply."""
         model = body.get("model") if isinstance(body, dict) else None
+        text = last_user_text(body)
         return (
-            self._per_model.next_for(model)
-            or _pop(self._queue, self._lock, last_user_text(body))
-            or Reply()
+            self._per_model.next_for(model, text) or _pop(self._queue, self._lock, text) or Reply()
         )
 
     def next_models_reply(self) -> Reply | None:
@@ -271,20 +277,7 @@ class Simulator:
 
 def _pop(queue: deque, lock: threading.Lock, text: str | None = None) -> Reply | None:
     with lock:
-        if not queue:
-            return None
-        matched = [e for e in queue if getattr(e[0], "match", None) is not None]
-        entry = None
-        if matched and text is not None:
-            entry = next((e for e in matched if e[0].match in text), None)
-        if entry is None:
-            entry = next((e for e in queue if getattr(e[0], "match", None) is None), None)
-        if entry is None:
-            return None
-        entry[1] -= 1
-        if entry[1] <= 0:
-            queue.remove(entry)
-        return entry[0]
+        return take(queue, text) if queue else None
 
 
 def last_user_text(body: Any) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import time
 
-from ..chat.batchrun import Snapshot, Summary
+from ..chat.batching import Snapshot, Summary
 from ..display.batch import INTERVAL, bar_line, summary_bundle
 
 

@@ -1,4 +1,4 @@
-import { Notification } from '@jupyterlab/apputils';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { Cell } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { KernelMessage } from '@jupyterlab/services';
@@ -6,7 +6,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 /** What the cell inserted by "Insert AIML cell below" starts with, unless configured. */
 export const DEFAULT_PREFIX = '%%aiml';
 
-/** The code "Reset AIML conversation" runs in the kernel. */
+/** The code "Reset the AIML conversation…" runs in the kernel. */
 export const RESET_CODE = '%aiml reset';
 
 /**
@@ -39,6 +39,22 @@ export async function insertAimlCell(panel: NotebookPanel, prefix: string): Prom
   cell.editor?.setCursorPosition({ line, column: lines[line].length });
   cell.editor?.focus();
   return cell;
+}
+
+/**
+ * Ask before forgetting the conversation: the chat's history is gone once reset, and a
+ * command palette search or a menu slip must not cost the user their conversation.
+ */
+export async function confirmReset(panel: NotebookPanel): Promise<boolean> {
+  const result = await showDialog({
+    title: 'Reset the AIML conversation?',
+    body:
+      `The kernel of ${panel.context.path} forgets the default %%aiml chat: ` +
+      'the next %%aiml cell starts a new conversation. Answers already in the notebook stay.',
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Reset' })],
+    defaultButton: 0
+  });
+  return result.button.accept;
 }
 
 /**

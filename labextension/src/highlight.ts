@@ -1,3 +1,4 @@
+import { Language, LanguageSupport } from '@codemirror/language';
 import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import type { ICellModel } from '@jupyterlab/cells';
 import type { Notebook, NotebookPanel } from '@jupyterlab/notebook';
@@ -12,9 +13,46 @@ export function isAimlSource(source: string): boolean {
   return AIML_MAGIC.test(source);
 }
 
+/** The magic line as the Markdown parser sees it: the document's first line. */
+const MAGIC_LINE = /^%%aiml(?=\s|$)/;
+
+/**
+ * A Markdown block that takes the `%%aiml ...` line at the start of the cell as one plain
+ * node, so its options (`--schema list[Contact]`, `*` in a glob) are not read as Markdown
+ * links or emphasis. The node has no highlight style: the line reads as plain text.
+ */
+const magicLineExtension = {
+  defineNodes: [{ name: 'AimlMagicLine', block: true }],
+  parseBlock: [
+    {
+      name: 'AimlMagicLine',
+      before: 'LinkReference',
+      parse(cx: any, line: any): boolean {
+        if (cx.lineStart !== 0 || !MAGIC_LINE.test(line.text)) {
+          return false;
+        }
+        cx.addElement(cx.elt('AimlMagicLine', 0, line.text.length));
+        cx.nextLine();
+        return true;
+      }
+    }
+  ]
+};
+
+/**
+ * The Markdown support JupyterLab configured (GFM, fenced code languages), with the
+ * magic-line block added to its parser.
+ */
+function withMagicLine(markdown: LanguageSupport): LanguageSupport {
+  const parser = (markdown.language.parser as any).configure(magicLineExtension);
+  const language = new Language(markdown.language.data, parser, [], 'aiml-markdown');
+  return new LanguageSupport(language, markdown.support);
+}
+
 /**
  * Register the language behind `AIML_MIME`: the core Markdown support, so the prompt
- * gets headings, emphasis and fenced code highlighted as JupyterLab's Markdown cells do.
+ * gets headings, emphasis and fenced code highlighted as JupyterLab's Markdown cells do,
+ * while the magic line stays plain.
  */
 export function registerAimlLanguage(languages: IEditorLanguageRegistry): void {
   languages.addLanguage({
@@ -27,7 +65,7 @@ export function registerAimlLanguage(languages: IEditorLanguageRegistry): void {
       if (!markdown?.support) {
         throw new Error('the Markdown editor language is not available');
       }
-      return markdown.support;
+      return withMagicLine(markdown.support as LanguageSupport);
     }
   });
 }

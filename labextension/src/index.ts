@@ -4,12 +4,15 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { DEFAULT_PREFIX, insertAimlCell, resetConversation } from './commands';
+import { confirmReset, DEFAULT_PREFIX, insertAimlCell, resetConversation } from './commands';
+import { CodeCopyButtons } from './copybutton';
 import { AimlCellHighlighter, registerAimlLanguage } from './highlight';
 import { aimlInsertIcon } from './icon';
+import { sendNotebookWith } from './payload';
+import { WidgetFallback } from './widgetfallback';
 
 const PLUGIN_ID = 'aiml-magics:plugin';
 
@@ -21,7 +24,9 @@ export namespace CommandIDs {
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'Markdown highlighting of %%aiml cells, and commands to insert an AIML cell and reset the conversation.',
+    'Markdown highlighting of %%aiml cells, commands to insert an AIML cell and reset the ' +
+    'conversation, the notebook sent with %%aiml runs, copy buttons on answer code, ' +
+    'static stand-ins for gone widgets.',
   autoStart: true,
   requires: [INotebookTracker, IEditorLanguageRegistry],
   optional: [ICommandPalette, ISettingRegistry],
@@ -34,8 +39,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     registerAimlLanguage(languages);
     const highlighter = new AimlCellHighlighter();
-    tracker.forEach(panel => highlighter.watch(panel));
-    tracker.widgetAdded.connect((_, panel) => highlighter.watch(panel));
+    const copyButtons = new CodeCopyButtons();
+    const fallback = new WidgetFallback(tracker);
+    let fallbackReady = false;
+    const watch = (panel: NotebookPanel) => {
+      highlighter.watch(panel);
+      copyButtons.watch(panel);
+      sendNotebookWith(panel);
+      // The widget renderer class is reachable once ipywidgets has registered it.
+      fallbackReady = fallbackReady || fallback.patchFrom(panel);
+    };
+    tracker.forEach(watch);
+    tracker.widgetAdded.connect((_, panel) => watch(panel));
 
     let prefix = DEFAULT_PREFIX;
     if (settingRegistry) {
@@ -69,18 +84,28 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     app.commands.addCommand(CommandIDs.reset, {
-      label: 'Reset AIML conversation',
+      // "AIML" later in the label than in "Insert AIML cell below": the palette ranks a label
+      // match by where it starts, so "aiml" + Enter inserts. The ellipsis: it asks first.
+      label: 'Reset the AIML conversation…',
       caption: "Forget the default %%aiml chat in this notebook's kernel (%aiml reset)",
       isEnabled: hasNotebook,
-      execute: async () => {
+      execute: async args => {
         const panel = tracker.currentWidget;
-        return panel ? resetConversation(panel) : false;
+        if (!panel) {
+          return false;
+        }
+        // `confirm: false` is for scripts that already asked; every menu entry asks.
+        if (args.confirm !== false && !(await confirmReset(panel))) {
+          return false;
+        }
+        return resetConversation(panel);
       }
     });
     if (palette) {
-      for (const command of [CommandIDs.insertCell, CommandIDs.reset]) {
-        palette.addItem({ command, category: 'AIML' });
-      }
+      // "aiml" + Enter must insert a cell (harmless), never reset: the labels decide it
+      // (see the reset label), the ranks keep that order for equally good matches.
+      palette.addItem({ command: CommandIDs.insertCell, category: 'AIML', rank: 0 });
+      palette.addItem({ command: CommandIDs.reset, category: 'AIML', rank: 1 });
     }
   }
 };

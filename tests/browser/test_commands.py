@@ -1,4 +1,4 @@
-"""The "Insert AIML cell below" and "Reset AIML conversation" commands, from every entry point."""
+"""The "Insert AIML cell below" and "Reset the AIML conversation…" commands, from every entry."""
 
 from __future__ import annotations
 
@@ -91,7 +91,8 @@ def set_prefix_in_settings_editor(lab, value):
     field.fill(value)
     field.press("Tab")
     lab.page.wait_for_function(
-        "([command, value]) => window.jupyterapp.commands.caption(command).includes(value)",
+        "([command, value]) => window.jupyterapp.commands.caption(command)"
+        ".includes(` with ${value} below`)",
         arg=[INSERT, value],
     )
 
@@ -110,6 +111,22 @@ def test_prefix_from_the_settings_editor_is_used(lab, notebook_factory):
         lab.command("application:close", {})
 
 
+def reset_through_the_dialog(lab, button="Reset"):
+    """Run the reset command, answer its confirmation dialog with `button`; its result."""
+    lab.page.evaluate(
+        "command => { window.__aimlReset = 'running';"
+        " window.jupyterapp.commands.execute(command).then("
+        "   r => { window.__aimlReset = r; }, e => { window.__aimlReset = 'error: ' + e; }); }",
+        RESET,
+    )
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.wait_for()
+    assert "Reset the AIML conversation?" in dialog.inner_text()
+    dialog.locator(".jp-Dialog-button", has_text=button).click()
+    lab.page.wait_for_function("() => window.__aimlReset !== 'running'")
+    return lab.page.evaluate("() => window.__aimlReset")
+
+
 def test_reset_runs_silently_and_clears_the_conversation(lab, notebook_factory, sim):
     sim.script(Reply(content="first answer"), Reply(content="second answer"))
     nb = notebook_factory(["%load_ext aiml_magics", "%%aiml\nfirst question"])
@@ -120,7 +137,7 @@ def test_reset_runs_silently_and_clears_the_conversation(lab, notebook_factory, 
     assert "default" in nb.output_text(chats)
     count_before = nb.js("return notebook.widgets[arg].model.executionCount;", chats)
 
-    assert lab.command(RESET) is True
+    assert reset_through_the_dialog(lab) is True
     toast = lab.toast("AIML conversation reset")
     assert "Forgot chat 'default'" in toast.inner_text()
     lab.screenshot("reset-notification")
@@ -137,7 +154,7 @@ def test_reset_runs_silently_and_clears_the_conversation(lab, notebook_factory, 
 
 def test_reset_without_the_magics_loaded_says_what_to_do(lab, notebook_factory):
     notebook_factory(["1 + 1"])
-    assert lab.command(RESET) is False
+    assert lab.command(RESET, {"confirm": False}) is False
     toast = lab.toast("Could not reset")
     assert "%load_ext aiml_magics" in toast.inner_text()
 
@@ -147,5 +164,42 @@ def test_kernel_menu_has_the_reset_entry(lab, notebook_factory):
     lab.page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").click()
     item = lab.page.locator(f".lm-Menu-item[data-command='{RESET}']")
     item.wait_for()
-    assert "Reset AIML conversation" in item.inner_text()
+    assert "Reset the AIML conversation…" in item.inner_text()
     lab.page.keyboard.press("Escape")
+
+
+def palette_run(lab, query):
+    """Type `query` into the command palette and press Enter, as a user does."""
+    lab.command("apputils:activate-command-palette")
+    search = lab.page.locator(".lm-CommandPalette-input")
+    search.fill(query)
+    first = lab.page.locator(".lm-CommandPalette-item").first
+    first.wait_for()
+    label = first.locator(".lm-CommandPalette-itemLabel").inner_text()
+    search.press("Enter")
+    return label
+
+
+def test_palette_aiml_enter_inserts_and_never_resets(lab, notebook_factory, sim):
+    sim.script(Reply(content="first answer"), Reply(content="second answer"))
+    nb = notebook_factory(["%load_ext aiml_magics", "%%aiml\nfirst question"])
+    nb.run(0)
+    nb.run(1)
+    nb.select(1)
+    assert palette_run(lab, "aiml") == "Insert AIML cell below"
+    assert_ready_aiml_cell(lab, nb, 2)
+    assert lab.page.locator(".jp-Dialog").count() == 0
+
+    # Reset from the palette asks first; Cancel (also the default button) keeps the chat.
+    nb.js("notebook.model.sharedModel.deleteCell(2);")
+    nb.select(1)
+    assert palette_run(lab, "reset aiml") == "Reset the AIML conversation…"
+    dialog = lab.page.locator(".jp-Dialog")
+    dialog.wait_for()
+    lab.screenshot("reset-confirmation")
+    assert "Reset the AIML conversation?" in dialog.inner_text()
+    lab.page.keyboard.press("Enter")
+    dialog.wait_for(state="detached")
+    nb.run_new("%%aiml\nsecond question")
+    contents = [m["content"] for m in sim.chat_requests[-1].body["messages"]]
+    assert contents[0] == "first question" and contents[-1] == "second question"

@@ -43,7 +43,7 @@ def test_plugin_commands_settings_and_shortcut_are_registered(lab):
         [PLUGIN, INSERT, RESET],
     )
     assert state["activated"]
-    assert state["labels"] == ["Insert AIML cell below", "Reset AIML conversation"]
+    assert state["labels"] == ["Insert AIML cell below", "Reset the AIML conversation…"]
     assert state["schema"]["default"] == "%%aiml"
     ours = {keys for command, keys in state["bindings"] if command == INSERT}
     assert ours, "the insert command has a keyboard shortcut"
@@ -59,7 +59,7 @@ def test_palette_lists_both_commands(lab, notebook_factory):
     search.fill("AIML")
     items = lab.page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel")
     items.filter(has_text="Insert AIML cell below").wait_for()
-    items.filter(has_text="Reset AIML conversation").wait_for()
+    items.filter(has_text="Reset the AIML conversation…").wait_for()
     lab.screenshot("palette")
     search.press("Escape")
 
@@ -143,3 +143,31 @@ def test_editing_the_first_line_in_and_out_switches_highlighting(lab, notebook_f
     index = nb.append("y = 2")
     nb.wait(f"notebook.widgets[{index}].model.mimeType === '{PYTHON_MIME}'")
     assert nb.mimes() == [PYTHON_MIME, AIML_MIME, PYTHON_MIME]
+
+
+def test_magic_line_options_are_not_read_as_markdown(lab, notebook_factory):
+    source = "%%aiml --schema list[Contact] -m *mini*\nSee [the docs](http://x) *now*"
+    nb = notebook_factory([source])
+    nb.wait(f"notebook.widgets[0].model.mimeType === '{AIML_MIME}'")
+    lines = nb.cell(0).locator(".cm-line")
+    link = lines.nth(1).locator("span", has_text="the docs").first
+    link.wait_for()
+    styles = lab.page.evaluate(
+        """([magic, link]) => {
+          const look = el => {
+            const s = getComputedStyle(el);
+            return [s.color, s.textDecorationLine, s.fontStyle, s.fontWeight].join(' ');
+          };
+          return {
+            plain: look(magic),
+            magic: [...magic.querySelectorAll('span')].map(look),
+            link: look(link),
+          };
+        }""",
+        [lines.nth(0).element_handle(), link.element_handle()],
+    )
+    # The body is Markdown (the link is styled), the magic line is plain all through.
+    assert styles["link"] != styles["plain"], styles
+    assert all(style == styles["plain"] for style in styles["magic"]), styles
+    assert lines.nth(0).inner_text() == "%%aiml --schema list[Contact] -m *mini*"
+    lab.screenshot("magic-line")

@@ -1,6 +1,6 @@
 """Run a tutorial notebook in a real kernel against a fresh, scripted simulator.
 
-Used by `tests/test_tutorials.py` (nbval and nbclient runs, comparisons, key scan) and by
+Used by `tests/kernel/test_tutorials.py` (nbval and nbclient runs, comparisons, key scan) and by
 `refresh.py` (which stores the outputs of an nbclient run). Both paths build the kernel's
 environment, the simulator and its script in the same way, so a refreshed notebook is exactly
 what the test expects.
@@ -131,6 +131,7 @@ def kernel_env(sim: Simulator, ipython_dir: str, notebook: Path | None = None) -
         AIML_API_KEY=sim.api_key,
         AIML_API_BASE=sim.base_url,
         IPYTHONDIR=ipython_dir,
+        AIML_CACHE_DIR=str(Path(ipython_dir) / "aiml-cache"),  # never the user's cache
         COLUMNS="80",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
@@ -298,10 +299,20 @@ KEY_PATTERNS = [
         re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,}"),
     ),
 ]
-# Random-looking text that is not a secret: the service's inference ids, where they are named.
-ALLOWED_TOKENS = re.compile(r"""(inference id |"inference_id": ")[0-9a-f]{32}\b""")
-# Images are stored as base64 `data:` URIs (thumbnails of the images sent with `--image`).
-DATA_URIS = re.compile(r"(data:image/(?:png|jpeg|gif|webp);base64,)[A-Za-z0-9+/]+={0,2}")
+# Random-looking text that is not a secret: the service's inference ids, where they are named,
+# and the sha256 names of generated files in the assets folder.
+ALLOWED_TOKENS = re.compile(
+    r"""(inference id |"inference_id": ")[0-9a-f]{32}\b|(aiml-assets/|"sha256": ")[0-9a-f]{64}\b"""
+)
+# Images are stored as base64 `data:` URIs (thumbnails of the images sent with `--image`, the
+# players of generated speech and video) and as base64 image outputs (generated images).
+DATA_URIS = re.compile(
+    r"(data:(?:image/(?:png|jpeg|gif|webp)|audio/[\w.+-]+|video/[\w.+-]+);base64,)"
+    r"[A-Za-z0-9+/]+={0,2}"
+    r'|("image/(?:png|jpeg)": ")[A-Za-z0-9+/]+={0,2}'
+)
+# Plots are stored as base64 `image/png` outputs (an evaluation's figure).
+PNG_OUTPUTS = re.compile(r'("image/png": ")[A-Za-z0-9+/=\\n]+"')
 
 
 def key_findings(text: str, secret: str | None = None) -> list[str]:
@@ -309,8 +320,9 @@ def key_findings(text: str, secret: str | None = None) -> list[str]:
     findings = []
     if secret and secret in text:
         findings.append("the simulator's key of this run")
-    text = ALLOWED_TOKENS.sub(r"\1<id>", text)
-    text = DATA_URIS.sub(r"\1<data>", text)
+    text = ALLOWED_TOKENS.sub(lambda m: (m.group(1) or m.group(2)) + "<id>", text)
+    text = DATA_URIS.sub(lambda m: (m.group(1) or m.group(2)) + "<data>", text)
+    text = PNG_OUTPUTS.sub(r'\1<png>"', text)
     for label, pattern in KEY_PATTERNS:
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1

@@ -41,7 +41,7 @@ def refresh(name: str) -> list[str]:
     if findings:
         recorded.unlink(missing_ok=True)
         return [f"{name}: {finding}" for finding in findings]
-    if recorded.exists():  # the recording a CI run replays (tests/test_replay_nbval.py)
+    if recorded.exists():  # the recording a CI run replays (tests/kernel/test_replay_nbval.py)
         if key in recorded.read_text(encoding="utf-8"):
             recorded.unlink()
             return [f"{name}{harness.RECORDING_SUFFIX}: holds the simulator's key"]

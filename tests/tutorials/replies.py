@@ -556,6 +556,39 @@ def tools_and_images() -> list[Reply]:
     ]
 
 
+# -- 15-mcp-tools ------------------------------------------------------------------------------
+
+CONVERTED = """\
+**250 EUR** is **270.00 USD** and **40,500 JPY** at today's rates."""
+
+NO_CHF = """\
+I could not convert Swiss francs: the rates server only knows **EUR, USD, GBP and JPY**, and \
+it answered that CHF is an unknown currency."""
+
+CHEAPEST = """\
+The **Japanese yen**: one euro buys 162 yen, so a single yen is worth the least of the four \
+currencies listed (about 0.006 EUR)."""
+
+
+def mcp_tools() -> list[Reply]:
+    return [
+        Reply(  # --mcp rates: two parallel calls to rates__convert
+            tool_calls=[
+                call("call_1", "rates__convert", amount=250, source="EUR", target="USD"),
+                call("call_2", "rates__convert", amount=250, source="EUR", target="JPY"),
+            ],
+            reasoning="",
+        ),
+        Reply(content=CONVERTED, reasoning=""),
+        Reply(  # a tool error goes back to the model
+            tool_calls=[call("call_3", "rates__convert", amount=100, source="CHF", target="EUR")],
+            reasoning="",
+        ),
+        Reply(content=NO_CHF, reasoning=""),
+        Reply(content=CHEAPEST, reasoning=""),  # --mcp-resource rates://today
+    ]
+
+
 # -- 07-structured-output ------------------------------------------------------------------------
 
 CONTACTS = {
@@ -749,6 +782,110 @@ def batch_over_data() -> list[Reply]:
     return labels + summaries
 
 
+# -- 11-notebook-context -----------------------------------------------------------------------
+
+MISSING_PRICE = """\
+Only **price** has a missing value (1 of 6 rows, in Paris). With so few rows, fill it from the
+same city rather than the whole column:
+
+```python
+sales["price"] = sales["price"].fillna(sales.groupby("city")["price"].transform("median"))
+```
+
+If a missing price means "not sold", drop the row instead of inventing a price."""
+
+MISSING_CITY = """\
+`.loc["Marseille"]` looks up a row label that is not in the result: the mean price is grouped
+by the cities in `sales` (Lyon, Nice, Paris), so `KeyError: 'Marseille'`. Check first, or use
+`.get`, which returns `None` for a missing label:
+
+```python
+means = sales.groupby("city")["price"].mean()
+means.get("Marseille")
+```"""
+
+NEXT_STEP = """\
+Revenue per unit is far higher in **Nice** (9.67) than in Paris (2.50) and Lyon (1.94): Nice
+sells few, expensive units. Next:
+
+1. Fill the missing Paris price first: Paris revenue is understated now.
+2. Compare units by city: Lyon sells the most units at the lowest price.
+3. With more rows, plot price against units per city to see whether price drives volume."""
+
+
+def notebook_context() -> list[Reply]:
+    return [
+        Reply(content=MISSING_PRICE, reasoning="The description shows price with 1 null."),
+        Reply(content=MISSING_CITY, reasoning="KeyError on a label absent from the index."),
+        Reply(content=NEXT_STEP, reasoning="The three cells built revenue per unit by city."),
+        # (the dry run sends nothing)
+    ]
+
+
+# -- 14-evaluate-models ------------------------------------------------------------------------
+
+# Rows go out concurrently, so every reply names the text it answers (`match`). Terse prompts
+# are queued first: a plain prompt (the bare question) is part of the terse one. The batch
+# engine sends identical requests once, so a judge prompt that recurs (same question and
+# answer in both repeats) is one request: the `times` below count distinct judge prompts.
+EVAL_BIG, EVAL_SMALL = "openai/gpt-4o", "qwen/qwen3-32b"
+EVAL_JUDGE = "anthropic/claude-sonnet-4.5"
+EVAL_TERSE = "nothing else. "
+EVAL_ANSWERS = {  # question start: (big plain, big terse, small plain, small terse per repeat)
+    "What is the capital": (
+        "The capital of Australia is Canberra.",
+        "Canberra",
+        "Sydney is the capital of Australia.",
+        ("Sydney", "Canberra"),
+    ),
+    "How many legs": ("A spider has 8 legs.", "8", "Spiders have 8 legs.", ("8", "8")),
+    "What is 15%": ("15% of 80 is 12.", "12", "15% of 80 is 12.", ("12", "12")),
+    "Which planet": (
+        "Mercury is the closest planet to the Sun.",
+        "Mercury",
+        "Mercury.",
+        ("Mercury", "Mercury"),
+    ),
+}
+
+
+def _eval(model: str, content: str, match: str, times: int) -> tuple[str, Reply]:
+    return (model, Reply(content=content, reasoning="", match=match, times=times))
+
+
+def evaluate_models() -> list[Reply | tuple[str, Reply]]:
+    terse, plain = [], []
+    for start, (big, big_terse, small, small_terse) in EVAL_ANSWERS.items():
+        asked = EVAL_TERSE + start
+        terse.append(_eval(EVAL_BIG, big_terse, asked, 2))
+        if small_terse[0] == small_terse[1]:
+            terse.append(_eval(EVAL_SMALL, small_terse[0], asked, 2))
+        else:
+            terse += [_eval(EVAL_SMALL, answer, asked, 1) for answer in small_terse]
+        plain += [_eval(EVAL_BIG, big, start, 2), _eval(EVAL_SMALL, small, start, 2)]
+    judge = [
+        # the rubric: Sydney is wrong, everything else right
+        _eval(EVAL_JUDGE, "Sydney is not the capital.\nScore: 1", "[Answer]\n```\nSydney", 2),
+        _eval(EVAL_JUDGE, "Correct.\nScore: 5", "[Answer]\n```\n", 10),
+        # pairwise: the better answer wins, and when both are right the judge says A
+        _eval(EVAL_JUDGE, "B is right.\nVerdict: B", "[Answer A]\n```\nSydney", 2),
+        _eval(EVAL_JUDGE, "A is right.\nVerdict: A", "[Answer B]\n```\nSydney", 2),
+        _eval(EVAL_JUDGE, "Both are right; A reads well.\nVerdict: A", "[Answer A]", 9),
+    ]
+    return terse + plain + judge
+
+
+# -- 12-images-speech-embeddings ---------------------------------------------------------------
+
+# Images, speech, video and embeddings are answered by the simulator itself; only the vision
+# question about the generated image is a chat request.
+LIGHTHOUSE = "A small synthetic test image: a square of flat colour, no lighthouse in sight."
+
+
+def images_speech_embeddings() -> list[Reply]:
+    return [Reply(content=LIGHTHOUSE, reasoning="")]
+
+
 REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -760,4 +897,8 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "08-compare-models": compare_models,
     "09-replay-and-budget": replay_and_budget,
     "10-batch-over-data": batch_over_data,
+    "11-notebook-context": notebook_context,
+    "14-evaluate-models": evaluate_models,
+    "12-images-speech-embeddings": images_speech_embeddings,
+    "15-mcp-tools": mcp_tools,
 }

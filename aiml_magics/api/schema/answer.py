@@ -85,8 +85,7 @@ class OutputSchema:
     def parse(self, text: str) -> tuple[Any, Any]:
         """The answer as (decoded JSON, typed value); ArgumentError names the field and
         the problem. A Markdown fence around the JSON is tolerated."""
-        match = _FENCED.match(text)
-        body = match.group(2) if match else text
+        body = unfenced(text)
         if not body.strip():
             raise ArgumentError(f"{ROOT}: the answer is empty, expected JSON")
         try:
@@ -101,6 +100,13 @@ class OutputSchema:
             check(data, self.loose, ROOT)
             return data, data
         return data, convert(data, self.target, ROOT)
+
+
+def unfenced(text: str) -> str:
+    """The text inside a Markdown fence wrapping the whole answer, else the text itself:
+    models often fence JSON even when asked not to."""
+    match = _FENCED.match(text)
+    return match.group(2) if match else text
 
 
 def drop_optional_nulls(value: Any, schema: Any) -> Any:
@@ -155,13 +161,7 @@ def answer_with_schema(
             result = send(body, fields)
         except errors.BadRequestError as exc:
             if fallback is None and not attempts and "response_format" in exc.message:
-                fallback = "the service refused response_format json_schema"
-                if on_refused is not None:
-                    on_refused()
-                tell(
-                    f"↪ no structured output for this model ({fallback}): asking for "
-                    "json_object with the schema in the system message"
-                )
+                fallback = _fall_back_to_json_object(tell, on_refused)
                 continue
             if attempts and exc.partial is None:
                 exc.partial = combine(attempts, schema, params, fallback)
@@ -171,13 +171,8 @@ def answer_with_schema(
             data, parsed = schema.parse(result.text)
         except ArgumentError as exc:
             if len(attempts) > max(0, retries):
-                repairs = len(attempts) - 1
-                after = f" after {repairs} repair request{'s' if repairs != 1 else ''}"
-                raise errors.SchemaAnswerError(
-                    f"the answer does not fit {schema.name}{after if repairs else ''}: {exc}. "
-                    "Nothing was added to the conversation.",
-                    partial=combine(attempts, schema, params, fallback),
-                ) from None
+                partial = combine(attempts, schema, params, fallback)
+                raise _does_not_fit(schema, exc, len(attempts) - 1, partial) from None
             tell(
                 f"↻ the answer does not fit {schema.name} ({exc}); asking the model to repair "
                 f"it (repair {len(attempts)} of {retries})"
@@ -190,6 +185,32 @@ def answer_with_schema(
         final = combine(attempts, schema, params, fallback)
         final.json, final.parsed = data, parsed
         return final
+
+
+def _fall_back_to_json_object(
+    tell: Callable[[str], None], on_refused: Callable[[], None] | None
+) -> str:
+    """The service refused `response_format` json_schema: say so, and return why we fall back."""
+    reason = "the service refused response_format json_schema"
+    if on_refused is not None:
+        on_refused()
+    tell(
+        f"↪ no structured output for this model ({reason}): asking for "
+        "json_object with the schema in the system message"
+    )
+    return reason
+
+
+def _does_not_fit(
+    schema: OutputSchema, problem: ArgumentError, repairs: int, partial: ChatResult
+) -> errors.SchemaAnswerError:
+    """The error once repairs are used up; `partial` keeps what the attempts cost."""
+    after = f" after {repairs} repair request{'s' if repairs != 1 else ''}" if repairs else ""
+    return errors.SchemaAnswerError(
+        f"the answer does not fit {schema.name}{after}: {problem}. "
+        "Nothing was added to the conversation.",
+        partial=partial,
+    )
 
 
 def repair_prompt(schema: OutputSchema, problem: str) -> str:

@@ -28,82 +28,118 @@ _SCALARS: dict[Any, dict[str, Any]] = {
 
 
 def schema_for(hint: Any, _seen: tuple[Any, ...] = ()) -> dict[str, Any]:
-    """The JSON schema of one type hint; SchemaError for what JSON cannot carry."""
+    """The JSON schema of one type hint; SchemaError for what JSON cannot carry.
+
+    `_seen` holds the record types being described, so a type that contains itself is
+    refused instead of recursing forever."""
     if hint in _SCALARS:
         return dict(_SCALARS[hint])
     if hint is Any:
         return {}
     if is_pydantic_model(hint):
-        if hint in _seen:
-            raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
+        _refuse_recursion(hint, _seen)
         return pydantic_schema(hint)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Literal:
-        kinds = {type(a) for a in args}
-        if not all(isinstance(a, (str, int, float, bool)) or a is None for a in args):
-            raise SchemaError("Literal values must be strings, numbers, booleans or None")
-        schema: dict[str, Any] = {"enum": list(args)}
-        if len(kinds) == 1:
-            schema["type"] = _SCALARS[kinds.pop()]["type"]
-        return schema
+        return _literal_schema(args)
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        if len(options) == len(args):
-            return {"anyOf": [schema_for(a, _seen) for a in options]}
-        if len(options) == 1:
-            inner = schema_for(options[0], _seen)
-            if isinstance(inner.get("type"), str):
-                nullable = {**inner, "type": [inner["type"], "null"]}
-                if "enum" in nullable:
-                    nullable["enum"] = [*nullable["enum"], None]
-                return nullable
-            return {"anyOf": [inner, {"type": "null"}]}
-        return {"anyOf": [*(schema_for(a, _seen) for a in options), {"type": "null"}]}
+        return _union_schema(args, _seen)
     if origin in (list, typing.List, tuple) or hint in (list, typing.List):  # noqa: UP006
-        if origin is tuple:
-            raise SchemaError("tuples are not supported; use list[...]")
-        if not args:
-            return {"type": "array"}
-        return {"type": "array", "items": schema_for(args[0], _seen)}
+        return _array_schema(origin, args, _seen)
     if origin in (dict, typing.Dict) or hint in (dict, typing.Dict):  # noqa: UP006
-        if not args:
-            return {"type": "object"}
-        if args[0] is not str:
-            raise SchemaError("dict keys must be str (JSON object keys are strings)")
-        return {"type": "object", "additionalProperties": schema_for(args[1], _seen)}
+        return _dict_schema(args, _seen)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        values = [member.value for member in hint]
-        if not all(isinstance(v, (str, int, float, bool)) for v in values):
-            raise SchemaError(f"the values of enum {hint.__name__} must be strings or numbers")
-        schema = {"enum": values}
-        kinds = {type(v) for v in values}
-        if len(kinds) == 1:
-            schema["type"] = _SCALARS[kinds.pop()]["type"]
-        return schema
+        return _enum_schema(hint)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        if hint in _seen:
-            raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
-        hints = typing.get_type_hints(hint)
-        properties = {}
-        required = []
-        for f in dataclasses.fields(hint):
-            properties[f.name] = schema_for(hints.get(f.name, str), (*_seen, hint))
-            no_default = f.default is dataclasses.MISSING
-            if no_default and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
-                required.append(f.name)
-        return _object(properties, required)
+        return _dataclass_schema(hint, _seen)
     if typing.is_typeddict(hint):
-        if hint in _seen:
-            raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
-        hints, required_keys = typeddict_fields(hint)
-        properties = {k: schema_for(v, (*_seen, hint)) for k, v in hints.items()}
-        return _object(properties, [k for k in hints if k in required_keys])
+        return _typeddict_schema(hint, _seen)
     name = getattr(hint, "__name__", None) or repr(hint)
     raise SchemaError(
         f"type {name} cannot be described as JSON (use str, int, float, bool, None, list, "
         "dict[str, ...], Literal, an Enum, a dataclass or a TypedDict)"
     )
+
+
+def _refuse_recursion(hint: Any, seen: tuple[Any, ...]) -> None:
+    if hint in seen:
+        raise SchemaError(f"{hint.__name__} refers to itself; recursive types are refused")
+
+
+def _literal_schema(values: tuple[Any, ...]) -> dict[str, Any]:
+    if not all(isinstance(a, (str, int, float, bool)) or a is None for a in values):
+        raise SchemaError("Literal values must be strings, numbers, booleans or None")
+    return _enum_of(list(values))
+
+
+def _enum_schema(hint: type[enum.Enum]) -> dict[str, Any]:
+    values = [member.value for member in hint]
+    if not all(isinstance(v, (str, int, float, bool)) for v in values):
+        raise SchemaError(f"the values of enum {hint.__name__} must be strings or numbers")
+    return _enum_of(values)
+
+
+def _enum_of(values: list[Any]) -> dict[str, Any]:
+    """`{"enum": values}`, with their `type` when they all share one."""
+    schema: dict[str, Any] = {"enum": values}
+    kinds = {type(v) for v in values}
+    if len(kinds) == 1:
+        schema["type"] = _SCALARS[kinds.pop()]["type"]
+    return schema
+
+
+def _union_schema(args: tuple[Any, ...], seen: tuple[Any, ...]) -> dict[str, Any]:
+    """`anyOf` the options; `X | None` of a simple type as `"type": [X, "null"]`."""
+    options = [a for a in args if a is not type(None)]
+    if len(options) == len(args):
+        return {"anyOf": [schema_for(a, seen) for a in options]}
+    if len(options) == 1:
+        inner = schema_for(options[0], seen)
+        if isinstance(inner.get("type"), str):
+            nullable = {**inner, "type": [inner["type"], "null"]}
+            if "enum" in nullable:
+                nullable["enum"] = [*nullable["enum"], None]
+            return nullable
+        return {"anyOf": [inner, {"type": "null"}]}
+    return {"anyOf": [*(schema_for(a, seen) for a in options), {"type": "null"}]}
+
+
+def _array_schema(origin: Any, args: tuple[Any, ...], seen: tuple[Any, ...]) -> dict[str, Any]:
+    if origin is tuple:
+        raise SchemaError("tuples are not supported; use list[...]")
+    if not args:
+        return {"type": "array"}
+    return {"type": "array", "items": schema_for(args[0], seen)}
+
+
+def _dict_schema(args: tuple[Any, ...], seen: tuple[Any, ...]) -> dict[str, Any]:
+    if not args:
+        return {"type": "object"}
+    if args[0] is not str:
+        raise SchemaError("dict keys must be str (JSON object keys are strings)")
+    return {"type": "object", "additionalProperties": schema_for(args[1], seen)}
+
+
+def _dataclass_schema(hint: type, seen: tuple[Any, ...]) -> dict[str, Any]:
+    """Every field a property; those without a default (or factory) required."""
+    _refuse_recursion(hint, seen)
+    hints = typing.get_type_hints(hint)
+    properties = {}
+    required = []
+    for f in dataclasses.fields(hint):
+        properties[f.name] = schema_for(hints.get(f.name, str), (*seen, hint))
+        no_default = f.default is dataclasses.MISSING
+        if no_default and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+            required.append(f.name)
+    return _object(properties, required)
+
+
+def _typeddict_schema(hint: Any, seen: tuple[Any, ...]) -> dict[str, Any]:
+    _refuse_recursion(hint, seen)
+    hints, required_keys = typeddict_fields(hint)
+    properties = {k: schema_for(v, (*seen, hint)) for k, v in hints.items()}
+    return _object(properties, [k for k in hints if k in required_keys])
 
 
 # typing.NotRequired and typing.Required (Python 3.11+).

@@ -25,13 +25,13 @@ _WHERE = {
     "ContextError": "errors",
     "find_mentions": "mentions",
     "unescape": "mentions",
-    "NOTEBOOK_CELLS_KEY": "notebook",
+    "NOTEBOOK_KEY": "notebook",
     "ContextSpec": "spec",
     "parse_spec": "spec",
 }
 __all__ = [
     "DEFAULT_BUDGET",
-    "NOTEBOOK_CELLS_KEY",
+    "NOTEBOOK_KEY",
     "AttachedContext",
     "ContextError",
     "ContextPart",
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from .dispatch import describe
     from .errors import ContextError
     from .mentions import find_mentions, unescape
-    from .notebook import NOTEBOOK_CELLS_KEY
+    from .notebook import NOTEBOOK_KEY
     from .registry import describer, register_describer, unregister_describer
     from .spec import ContextSpec, parse_spec
 

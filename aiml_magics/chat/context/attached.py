@@ -20,6 +20,7 @@ PREAMBLE = (
     "Context attached from the user's Jupyter notebook (descriptions of kernel values, cells "
     "and outputs, newest cell first; secrets appear as [redacted]):"
 )
+FINGERPRINT_DIGITS = 16  # of the SHA-256, in provenance
 _LANGUAGES = {"code": "python", "markdown": "markdown"}
 
 
@@ -100,7 +101,8 @@ class AttachedContext:
             "tokens": self.tokens,
             "budget": self.budget,
             "trimmed": list(self.trimmed),
-            "fingerprint": self.fingerprint(),
+            # Enough digits to tell contexts apart, too few to look like a key in a notebook.
+            "fingerprint": self.fingerprint()[:FINGERPRINT_DIGITS],
         }
 
     def fingerprint(self) -> str:

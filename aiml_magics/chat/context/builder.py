@@ -18,9 +18,10 @@ from .budget import fit
 from .dispatch import describe
 from .mentions import find_mentions, resolve_mention
 from .notebook import (
-    NOTEBOOK_CELLS_KEY,
+    NOTEBOOK_KEY,
     NotebookCell,
     cell_parts,
+    cells_above,
     cells_from_history,
     cells_from_payload,
     error_part,
@@ -48,7 +49,7 @@ class NotebookState:
     namespace: Mapping[str, Any]
     history: Sequence[str] = ()  # input history by execution count, without the running cell
     history_outputs: Mapping[int, Any] = field(default_factory=dict)  # IPython's `Out`
-    notebook_cells: Any = None  # the extension's payload (`notebook.NOTEBOOK_CELLS_KEY`)
+    notebook_cells: Sequence[Any] | None = None  # the extension's cells above the running one
     last_error: BaseException | None = None
     hidden: Collection[str] = ()  # names the shell defined itself (`user_ns_hidden`)
 
@@ -62,7 +63,7 @@ class NotebookState:
             namespace=shell.user_ns,
             history=raw[:-1],  # the running cell was stored before it started
             history_outputs=shell.user_ns.get("Out") or {},
-            notebook_cells=(metadata or {}).get(NOTEBOOK_CELLS_KEY),
+            notebook_cells=cells_above((metadata or {}).get(NOTEBOOK_KEY)),
             last_error=getattr(sys, "last_value", None),
             hidden=set(getattr(shell, "user_ns_hidden", {}) or {}),
         )

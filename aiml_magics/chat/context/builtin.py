@@ -12,6 +12,7 @@ from typing import Any
 
 from . import frames  # noqa: F401  (registers the pandas and numpy describers)
 from .registry import bounded_repr, builtin, cut, type_name
+from .tracebacks import private_paths_removed
 
 ITEMS_SHOWN = 5
 KEYS_SHOWN = 30
@@ -137,7 +138,8 @@ def exception_text(error: BaseException, depth: int = TRACEBACK_FRAMES) -> str:
     ]
     if stack:
         lines.append("Traceback (most recent call last):")
-        lines.extend(line.rstrip("\n") for line in traceback.format_list(stack[-depth:]))
+        frames_text = "".join(traceback.format_list(stack[-depth:]))
+        lines.append(private_paths_removed(frames_text).rstrip("\n"))
     cause = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
     if cause is not None:
         lines.append(f"caused by {type_name(cause)}: {cut(str(cause), 300)}")

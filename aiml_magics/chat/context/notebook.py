@@ -5,19 +5,23 @@ Cells come from one of two plain sources, whichever the caller has:
   by execution count, entry 0 unused, as `shell.history_manager.input_hist_raw`, *without*
   the running cell; outputs from `Out` (execution count -> value).
 - The notebook's cells, sent by the project's JupyterLab extension in the execute request's
-  metadata under `NOTEBOOK_CELLS_KEY` (beside `deletedCells`), in notebook order, top first,
-  only the cells above the running one::
+  metadata under `NOTEBOOK_KEY` (beside `deletedCells`), for cells that start with `%%aiml`:
+  every cell of the notebook in notebook order, top first, and the index of the running
+  one (the cells above it are `cells[:index]`)::
 
-      {"aimlCells": [
-          {"cell_type": "code" | "markdown" | "raw",
-           "source": "x = 1"  (a string, or a list of strings as in nbformat),
-           "execution_count": 3 | null,     (optional)
-           "outputs": [nbformat outputs]}   (code cells; optional)
-      ]}
+      {"aimlNotebook": {
+          "cells": [
+              {"id": "...",
+               "cell_type": "code" | "markdown" | "raw",
+               "source": "x = 1"  (a string, or a list of strings as in nbformat),
+               "outputs": [text-only nbformat outputs]}   (code cells; optional)
+          ],
+          "index": 7}}
 
   Of the outputs only text is read: `stream` text, `text/plain` of `execute_result` and
-  `display_data`, and `error` (`ename`, `evalue`, `traceback`). Images and HTML are ignored,
-  so the extension may leave them out.
+  `display_data`, and `error` (`ename`, `evalue`, and `traceback` when given). Images and
+  HTML are ignored, so the extension leaves them out. A payload without a valid `index` is
+  ignored (the input history is used instead): cells below the running one must never go.
 
 `%%aiml`/`%aiml` cells are left out: the chat already carries them as turns.
 """
@@ -34,8 +38,9 @@ from .builtin import exception_text
 from .dispatch import describe
 from .redact import is_secret_name
 from .registry import cut, type_name
+from .tracebacks import SOURCE_LIMIT, failing_cell_source, private_paths_removed
 
-NOTEBOOK_CELLS_KEY = "aimlCells"
+NOTEBOOK_KEY = "aimlNotebook"
 CELL_LIMIT = 8000  # characters of one cell's source or outputs before the budget applies
 OUTPUT_LIMIT = 2000  # characters of one output
 VARS_SHOWN = 200
@@ -76,11 +81,20 @@ def cells_from_history(
     return cells
 
 
-def cells_from_payload(payload: Any) -> list[NotebookCell]:
-    """Cells from the extension's metadata (see the module doc); malformed entries skipped."""
-    entries = payload.get("cells") if isinstance(payload, dict) else payload
+def cells_above(payload: Any) -> list[Any] | None:
+    """The cells above the running one in the extension's payload, or None if malformed."""
+    if not isinstance(payload, dict):
+        return None
+    cells, index = payload.get("cells"), payload.get("index")
+    if not isinstance(cells, list) or type(index) is not int or not 0 <= index <= len(cells):
+        return None
+    return cells[:index]
+
+
+def cells_from_payload(entries: Sequence[Any]) -> list[NotebookCell]:
+    """Cells from the extension's entries above the running cell; malformed ones skipped."""
     cells = []
-    for position, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+    for position, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             continue
         kind = entry.get("cell_type") if entry.get("cell_type") in ("markdown", "raw") else "code"
@@ -112,7 +126,7 @@ def _traceback(output: dict) -> str:
     lines = output.get("traceback")
     text = "\n".join(t for t in lines if isinstance(t, str)) if isinstance(lines, list) else ""
     head = f"{_joined(output.get('ename'))}: {_joined(output.get('evalue'))}"
-    return cut(_ANSI.sub("", text) or head, CELL_LIMIT)
+    return cut(private_paths_removed(_ANSI.sub("", text)) or head, CELL_LIMIT)
 
 
 def output_text(output: Any) -> str:
@@ -151,7 +165,11 @@ def cell_parts(
 def error_part(error: BaseException | None, cells: Sequence[NotebookCell]) -> ContextPart:
     """The last exception (as IPython keeps it), else the newest error output of the cells."""
     if error is not None:
-        return ContextPart("last error", "error", exception_text(error))
+        text = exception_text(error)
+        source = failing_cell_source(error)
+        if source:
+            text += f"\nThe cell that raised it:\n{cut(source, SOURCE_LIMIT)}"
+        return ContextPart("last error", "error", text)
     failed = next((cell for cell in reversed(cells) if cell.error), None)
     if failed is not None:
         return ContextPart(f"last error (in {failed.label})", "error", failed.error)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ...api.result import ChatResult, ToolCall, Usage
+from ...api.result import ChatResult, Citation, ToolCall, Usage
 from .key import canonical_json, request_key
 
 FORMAT = "aiml-replay"
@@ -36,7 +36,8 @@ class Recording:
             "text": result.text,
             "reasoning": result.reasoning,
             "tool_calls": [
-                {"id": c.id, "name": c.name, "arguments": c.arguments} for c in result.tool_calls
+                {"id": c.id, "name": c.name, "arguments": c.arguments, **_extra(c.extra)}
+                for c in result.tool_calls
             ],
             "usage": result.usage.as_dict() if result.usage else None,
             "credits_used": result.credits_used,
@@ -47,6 +48,11 @@ class Recording:
             "simulated": result.simulated,
             "params": dict(result.params),
         }
+        # Kept only when present, so recordings of other models stay as they were.
+        if result.extra_content:
+            answer["extra_content"] = result.extra_content
+        if result.citations:
+            answer["citations"] = [{"url": c.url, "title": c.title} for c in result.citations]
         return cls(request_key(canonical), canonical, answer, when, cell)
 
     def line(self) -> str:
@@ -92,10 +98,16 @@ class Recording:
         a = self.answer
         usage = a.get("usage")
         calls = [
-            ToolCall(str(c.get("id", "")), str(c.get("name", "")), str(c.get("arguments", "")))
+            ToolCall(
+                str(c.get("id", "")),
+                str(c.get("name", "")),
+                str(c.get("arguments", "")),
+                dict(c["extra"]) if isinstance(c.get("extra"), dict) else {},
+            )
             for c in a.get("tool_calls") or []
             if isinstance(c, dict)
         ]
+        extra = a.get("extra_content")
         return ChatResult(
             text=a["text"],
             reasoning=str(a.get("reasoning") or ""),
@@ -112,4 +124,15 @@ class Recording:
             replayed=True,
             recorded=self.recorded,
             credits_saved=self.credits,
+            extra_content=extra if isinstance(extra, dict) else None,
+            citations=[
+                Citation(str(c.get("url", "")), str(c.get("title", "")))
+                for c in a.get("citations") or []
+                if isinstance(c, dict) and c.get("url")
+            ],
         )
+
+
+def _extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """A tool call's other keys (Gemini's signature), only when it has any."""
+    return {"extra": extra} if extra else {}

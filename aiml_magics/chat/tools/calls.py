@@ -15,6 +15,24 @@ from .define import Tool
 SHORT_REPR = 200
 
 
+class ToolFailed(Exception):
+    """Raised by a tool that explains its own failure in one line (an MCP server that is
+    down, timed out or reported an error): the line is the result the model sees."""
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    """A tool result that is text for the `tool` message plus images (data: URIs) that go
+    back to the model as image input, where the model takes images."""
+
+    text: str
+    images: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        pictures = f" [+{len(self.images)} image(s)]" if self.images else ""
+        return f"{self.text}{pictures}"
+
+
 @dataclass
 class ToolRun:
     """One call the model asked for, and what came of it (`_aiml.tool_calls` lists these)."""
@@ -28,6 +46,7 @@ class ToolRun:
     declined: bool = False
     content: str = ""
     parsed: Any = field(default=None, repr=False)
+    images: tuple[str, ...] = field(default=(), repr=False)  # data: URIs from a ToolOutput
 
     @property
     def ok(self) -> bool:
@@ -70,9 +89,14 @@ def run_call(
         return run
     try:
         run.result = chosen.function(**kwargs)
+    except ToolFailed as exc:
+        return _failed(run, str(exc))
     except Exception as exc:
         return _failed(run, f"{type(exc).__name__}: {exc}")
-    run.content = result_content(run.result)
+    if isinstance(run.result, ToolOutput):
+        run.content, run.images = run.result.text, run.result.images
+    else:
+        run.content = result_content(run.result)
     return run
 
 
@@ -118,20 +142,46 @@ def confirm_call(name: str, arguments: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def add_images(
+    runs: list[ToolRun],
+    exchange: list[dict[str, Any]],
+    takes_images: Callable[[], bool | None],
+    view: Any,
+) -> None:
+    """The images a round's tools returned go back as image input, unless the catalogue
+    says the model takes none (then the view says so)."""
+    message = image_message(runs)
+    if message is None:
+        return
+    if takes_images() is False:
+        view.notice("the tools' images were not sent: the model takes no images")
+        return
+    exchange.append(message)
+
+
+def image_message(runs: list[ToolRun]) -> dict[str, Any] | None:
+    """The images tools returned in one round, as a user message after their `tool`
+    messages (a `tool` message carries text only); None when they returned none."""
+    parts: list[dict[str, Any]] = []
+    for run in runs:
+        if run.images:
+            parts.append({"type": "text", "text": f"The image(s) {run.name} ({run.id}) returned:"})
+            parts += [{"type": "image_url", "image_url": {"url": url}} for url in run.images]
+    return {"role": "user", "content": parts} if parts else None
+
+
 def assistant_message(result: ChatResult) -> dict[str, Any]:
-    """The assistant message that asked for tools, as it goes back to the model."""
-    return {
+    """The assistant message that asked for tools, as it goes back to the model: each call
+    with the keys it came with (Gemini's `extra_content` must be echoed unchanged), and the
+    message's own `extra_content` when it had one."""
+    message: dict[str, Any] = {
         "role": "assistant",
         "content": result.text or None,
-        "tool_calls": [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments or "{}"},
-            }
-            for call in result.tool_calls
-        ],
+        "tool_calls": [call.message() for call in result.tool_calls],
     }
+    if result.extra_content:
+        message["extra_content"] = result.extra_content
+    return message
 
 
 @dataclass(repr=False)

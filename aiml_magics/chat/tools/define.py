@@ -223,7 +223,7 @@ def check_choice(choice: str | None, tools: list[Tool]) -> None:
     if choice is None or choice in ("auto", "none", "required"):
         return
     if not tools:
-        raise UsageError("--tool-choice needs --tools")
+        raise UsageError("--tool-choice needs --tools or --mcp")
     names = [t.name for t in tools]
     if choice not in names:
         raise UsageError(

@@ -5,6 +5,7 @@ so ``Rewriter`` finds each content line again in the source to place inline edit
 back to escaping a whole block where that fails. It also makes the block layout unambiguous
 to ``marked``: blank lines and tab indents normalised, fences lengthened, rebuilt or closed,
 indented code turned into fences, and code spans given a backtick count no stray run has.
+The edits that keep a stretch inert are built in ``inert``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
-from .jupyterlab import BARE_FTP_RE, QUOTED_FENCE_RE, RISKY_CODE_RE, clear_fence, info_quotes
+from .inert import TAG_START_RE, backslashes, inert_edits, info_edits
+from .jupyterlab import RISKY_CODE_RE, clear_fence
 from .text import BACKTICKS_RE, Edit, apply_edits, is_escaped, leading_run
 
 if TYPE_CHECKING:
@@ -23,15 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Rewriter"]
 
-_TAG_START_RE = re.compile(r"<(?=[A-Za-z/!?])")
 # Blank lines and bare list markers with trailing blanks: marked reads `\t`, `> ` or `* ` lines
 # differently from CommonMark, stripped they read the same everywhere.
 _BLANKISH_LINE_RE = re.compile(r"^[ \t>]*(?:(?:[*+\-]|\d{1,9}[.)])[ \t]*)?[ \t]$", re.MULTILINE)
 _PLAIN_PREFIX_RE = re.compile(r" *(?:(?:[*+\-]|\d{1,9}[.)]) +)?")
 _TAB_INDENT_RE = re.compile(r"^[ >]*\t[ \t>]*(?=\S)", re.MULTILINE)
 _LIST_MARKER_RE = re.compile(r"[ \t>]*(?:[*+\-]|\d{1,9}[.)])")
-_RISKY_LINK_RE = re.compile(r"\](?=[ \t]*[(:\[])|!(?=\[)")
-_FALLBACK_CHARS_RE = re.compile(r"[<\[\]!]")
 # What makes marked end a list item at a lazy line: HTML (and `#`).
 _LAZY_HTML_RE = re.compile(r"<(?:[a-z][^\n]*>|!--)", re.IGNORECASE)
 
@@ -126,7 +125,7 @@ class Rewriter:
         if not token.map:
             return
         start, end = self._span(token.map[0])[0], self._span(token.map[1] - 1)[1]
-        for match in _TAG_START_RE.finditer(self.text, start, end):
+        for match in TAG_START_RE.finditer(self.text, start, end):
             if not is_escaped(self.text, match.start()):
                 self.edits.append((match.start(), match.start() + 1, "&lt;"))
 
@@ -161,10 +160,10 @@ class Rewriter:
             # marked may not see this block as code: keep it code, but inert
             last = stop - 1 if stop - first - 1 > len(body) else stop
             if last > first + 1:
-                self.edits += _inert_edits(
+                self.edits += inert_edits(
                     self.text, self._span(first + 1)[0], self._span(last - 1)[1]
                 )
-        self.edits += _info_edits(self.text, opening + size, self._span(first)[1])
+        self.edits += info_edits(self.text, opening + size, self._span(first)[1])
         if stop - first - 1 > len(body):
             self._closing_line(stop - 1, char, want)
         elif not self.rec.view and not self.text[self._span(stop - 1)[1] :].strip():
@@ -215,7 +214,7 @@ class Rewriter:
         first, stop = token.map or (0, 0)
         start, end = self._span(first)[0], self._span(stop - 1)[1]
         info = self.text[opening + len(token.markup) : self._span(first)[1]]
-        info = apply_edits(info, _info_edits(info, 0, len(info))) if info.strip() else "text"
+        info = apply_edits(info, info_edits(info, 0, len(info))) if info.strip() else "text"
         body = (
             token.content
             if token.content.endswith("\n") or not token.content
@@ -237,7 +236,7 @@ class Rewriter:
         if indent is None or not all(
             not line.strip() or line.startswith(" " * (indent + 4)) for line in lines
         ):
-            self.edits += _inert_edits(self.text, start, end)  # tabs or `>`: inert code
+            self.edits += inert_edits(self.text, start, end)  # tabs or `>`: inert code
             return
         pad = " " * indent
         fence = "`" * max(3, max(map(len, BACKTICKS_RE.findall(token.content)), default=0) + 1)
@@ -380,7 +379,7 @@ class Rewriter:
         for line in range(*token.map):
             self.fallback_lines.add(line)
             start, end = self._span(line)
-            self.edits += _backslashes(self.text, max(start, self.rec.bmarks.get(line, start)), end)
+            self.edits += backslashes(self.text, max(start, self.rec.bmarks.get(line, start)), end)
 
     def _row_tail(self, row: int) -> None:
         """Cells beyond the header's count are dropped by markdown-it but maybe not elsewhere."""
@@ -389,34 +388,4 @@ class Rewriter:
             return
         end = self._span(row)[1]
         if self.text[pos:end].strip(" \t|"):
-            self.inline_edits += _backslashes(self.text, pos, end)
-
-
-def _info_edits(text: str, start: int, end: int) -> list[Edit]:
-    """Edits that keep a fence's info string inert; markdown-it and marked unescape it, so
-    the class name stays the same."""
-    quotes = [(pos, pos + 1, "&quot;") for pos in info_quotes(text, start, end)]
-    return _inert_edits(text, start, end) + quotes
-
-
-def _inert_edits(text: str, start: int, end: int) -> list[Edit]:
-    """Edits that keep ``text[start:end]`` from being HTML, a link (bare ``ftp://`` too) or a
-    fence with a quoted info string if a parser reads it."""
-    edits = [(m.start(), m.start() + 1, "&lt;") for m in _TAG_START_RE.finditer(text, start, end)]
-    for match in _RISKY_LINK_RE.finditer(text, start, end):
-        if not is_escaped(text, match.start()):
-            edits.append((match.start(), match.start(), "\\"))
-    for match in QUOTED_FENCE_RE.finditer(text, start, end):
-        edits += [(pos, pos + 1, "&quot;") for pos in info_quotes(text, *match.span(1))]
-    edits += [(m.start() + 3, m.start() + 3, "\\") for m in BARE_FTP_RE.finditer(text, start, end)]
-    return edits
-
-
-def _backslashes(text: str, start: int, end: int) -> list[Edit]:
-    """Escape every ``<``, ``[``, ``]`` and ``!``; ``<`` as ``&lt;``, since a bare URL in
-    marked would swallow a backslash before it."""
-    return [
-        (m.start(), m.start() + 1, "&lt;") if m.group() == "<" else (m.start(), m.start(), "\\")
-        for m in _FALLBACK_CHARS_RE.finditer(text, start, end)
-        if not is_escaped(text, m.start())
-    ]
+            self.inline_edits += backslashes(self.text, pos, end)

@@ -5,7 +5,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from aiml_magics.chat.context import (
-    NOTEBOOK_CELLS_KEY,
+    NOTEBOOK_KEY,
     AttachedContext,
     ContextError,
     NotebookState,
@@ -17,6 +17,7 @@ from aiml_magics.chat.context import (
 def shell():
     ip = InteractiveShell.instance()
     ip.history_manager.reset()
+    ip.execution_count = 1  # as in a new kernel: history index = execution count
     yield ip
     for name in ("frame", "total", "shout"):
         ip.user_ns.pop(name, None)
@@ -85,9 +86,36 @@ def test_payload_cells_follow_notebook_order_and_text_outputs_only():
 
 
 def test_payload_comes_from_request_metadata_key(shell):
-    cells = [{"cell_type": "code", "source": "y = 1", "outputs": []}]
-    state = NotebookState.from_shell(shell, {NOTEBOOK_CELLS_KEY: cells, "deletedCells": []})
-    assert build_context("", state, "cells").parts[0].text == "y = 1"
+    cells = [
+        {"id": "a", "cell_type": "code", "source": "y = 1", "outputs": []},
+        {"id": "b", "cell_type": "code", "source": "%%aiml\nthe running cell", "outputs": []},
+        {"id": "c", "cell_type": "code", "source": "below = 'never sent'", "outputs": []},
+    ]
+    metadata = {NOTEBOOK_KEY: {"cells": cells, "index": 1}, "deletedCells": []}
+    state = NotebookState.from_shell(shell, metadata)
+    context = build_context("", state, "cells")
+    assert [p.text for p in context.parts] == ["y = 1"]
+    assert "never sent" not in context.as_message_text()
+
+
+@pytest.mark.parametrize("index", [None, -1, 4, "1", True])
+def test_a_payload_without_a_valid_index_falls_back_to_the_history(shell, index):
+    run(shell, "from_history = 1")
+    run(shell, "# the running cell")
+    cells = [{"cell_type": "code", "source": "below = 'never sent'", "outputs": []}]
+    payload = {"cells": cells} if index is None else {"cells": cells, "index": index}
+    state = NotebookState.from_shell(shell, {NOTEBOOK_KEY: payload})
+    text = build_context("", state, "cells").as_message_text()
+    assert "from_history = 1" in text and "never sent" not in text
+
+
+def test_the_old_key_is_not_read(shell):
+    run(shell, "from_history = 2")
+    run(shell, "# the running cell")
+    cells = [{"cell_type": "code", "source": "old_payload = 1", "outputs": []}]
+    state = NotebookState.from_shell(shell, {"aimlCells": cells})
+    text = build_context("", state, "cells").as_message_text()
+    assert "from_history = 2" in text and "old_payload" not in text
 
 
 def test_outputs_alone_take_the_newest_cells_outputs_without_code():
@@ -110,7 +138,7 @@ def test_message_text_summary_and_fingerprint():
     summary = context.summary()
     assert summary["spec"] == "vars" and summary["budget"] == 500
     assert summary["parts"] == [p.as_dict() for p in context.parts]
-    assert "1, 2, 3" not in str(summary) and summary["fingerprint"] == context.fingerprint()
+    assert "1, 2, 3" not in str(summary) and summary["fingerprint"] == context.fingerprint()[:16]
     same = build_context("Sum @rows", NotebookState({"rows": [1, 2, 3]}), "vars", budget=500)
     assert same.fingerprint() == context.fingerprint()
     namespace["rows"].append(4)

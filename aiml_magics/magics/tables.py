@@ -1,0 +1,22 @@
+"""How `%aiml` subcommands show text and tables: raw `text/markdown` + `text/plain` bundles,
+service text escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..display.compose import escape_markdown_inline
+from ..display.tables import markdown_table, plain_table
+
+
+def show(markdown: str, plain: str) -> None:
+    from IPython.display import display
+
+    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
+
+
+def show_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    show(
+        f"**{escape_markdown_inline(title)}**\n\n{markdown_table(headers, rows)}",
+        f"{title}\n{plain_table(headers, rows)}",
+    )

@@ -1,0 +1,226 @@
+"""The credit budget and `--dry-run`: a real shell against the simulator and its catalogue."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+
+import pytest
+from IPython.core.error import StdinNotImplementedError
+
+from aiml_magics.api.catalogue import ModelInfo, Pricing
+from aiml_magics.simulator import Reply
+
+QUESTION = "%%aiml --no-history --max-tokens 1000\nWhat is a p-value?"
+
+
+def spent(ip) -> float:
+    magics = next(m for m in ip.configurables if type(m).__name__ == "AimlMagics")
+    return magics.session.spent_credits()
+
+
+def answer(prompt: str):
+    def ask(question: str) -> str:
+        ask.questions.append(question)
+        return prompt
+
+    ask.questions = []
+    return ask
+
+
+def test_once_the_budget_is_spent_nothing_is_sent(run, ip, aiml_simulator):
+    assert run(QUESTION).error is None
+    used = spent(ip)
+    assert used > 0
+    run(f"%config AimlMagics.budget_credits = {used}")
+    out = run(QUESTION)
+    message = str(out.error)
+    assert type(out.error).__name__ == "BudgetError" and "\n" not in message
+    assert (
+        f"has spent {used:,.0f} credits" in message and f"budget of {used:,.0f} credits" in message
+    )
+    assert "%config AimlMagics.budget_credits = N" in message
+    assert len(aiml_simulator.chat_requests) == 1, "nothing was sent"
+    assert run(f"%config AimlMagics.budget_credits = {used * 100}").error is None
+    assert run(QUESTION).error is None and len(aiml_simulator.chat_requests) == 2
+
+
+def test_a_request_that_may_cost_more_than_is_left_asks_first(run, ip, aiml_simulator, monkeypatch):
+    # seed-1-8 costs $2.6 per 1M output tokens: 1000 tokens may cost up to 5,200 credits.
+    run("%config AimlMagics.budget_credits = 3000")
+    yes = answer("y")
+    monkeypatch.setattr(builtins, "input", yes)
+    assert run(QUESTION).error is None
+    (question,) = yes.questions
+    assert re.search(r"may cost up to 5,2\d\d credits .* but 3,000 credits \(\$0\.0015\)", question)
+    assert len(aiml_simulator.chat_requests) == 1
+
+    no = answer("n")
+    monkeypatch.setattr(builtins, "input", no)
+    out = run(QUESTION)
+    assert str(out.error).startswith("Budget: not confirmed") and len(no.questions) == 1
+    assert len(aiml_simulator.chat_requests) == 1
+
+
+def test_where_nobody_can_be_asked_it_is_refused(run, aiml_simulator, monkeypatch):
+    def no_stdin(prompt=""):
+        raise StdinNotImplementedError("raw_input was called, but this frontend does not support")
+
+    monkeypatch.setattr(builtins, "input", no_stdin)
+    run("%config AimlMagics.budget_credits = 3000")
+    out = run(QUESTION)
+    assert "this frontend cannot ask for confirmation; nothing was sent" in str(out.error)
+    assert aiml_simulator.chat_requests == []
+    # A cheap request fits: it is sent without a question.
+    assert run("%%aiml --no-history --max-tokens 100\nShort?").error is None
+    assert len(aiml_simulator.chat_requests) == 1
+
+
+def test_without_a_price_the_budget_asks_instead_of_passing(run, aiml_simulator, monkeypatch):
+    no = answer("n")
+    monkeypatch.setattr(builtins, "input", no)
+    run("%config AimlMagics.budget_credits = 1000000")
+    out = run("%%aiml -m mistralai/Mistral-7B-Instruct-v0.2 --max-tokens 4000\nHi")
+    (question,) = no.questions
+    assert (
+        "cost of this request cannot be estimated: mistralai/Mistral-7B-Instruct-v0.2: "
+        "the catalogue has no prices for this model" in question
+    )
+    assert str(out.error).startswith("Budget: not confirmed") and "\n" not in str(out.error)
+    assert aiml_simulator.chat_requests == []
+    yes = answer("y")
+    monkeypatch.setattr(builtins, "input", yes)
+    assert run("%%aiml -m mistralai/Mistral-7B-Instruct-v0.2 --max-tokens 4000\nHi").error is None
+    assert len(yes.questions) == 1 and len(aiml_simulator.chat_requests) == 1
+
+
+def test_replayed_answers_cost_nothing_and_count_nothing(run, ip, aiml_simulator, tmp_path):
+    ip.run_line_magic("config", f"AimlMagics.replay_path = {str(tmp_path / 'r.jsonl')!r}")
+    run("%aiml replay auto")
+    run(QUESTION)
+    used = spent(ip)
+    run(f"%config AimlMagics.budget_credits = {used}")
+    for _ in range(3):
+        out = run(QUESTION)
+        assert out.error is None and ip.user_ns["_aiml"].replayed
+    assert spent(ip) == used and len(aiml_simulator.chat_requests) == 1
+    usage = run("%aiml usage").stdout
+    assert f"Budget: {used:,.0f} credits" in usage and "left 0 credits ($0)" in usage
+
+
+def test_usage_shows_budget_spent_and_left(run, ip):
+    run("%config AimlMagics.budget_credits = 2000000")
+    assert run("%aiml usage").stdout.strip() == (
+        "No requests yet.\nBudget: 2,000,000 credits ($1) · spent 0 credits ($0) · "
+        "left 2,000,000 credits ($1)"
+    )
+    run(QUESTION)
+    line = run("%aiml usage").stdout.strip()
+    used = spent(ip)
+    assert line == (
+        f"Budget: 2,000,000 credits ($1) · spent {used:,.0f} credits (${used / 2e6:.6f}".rstrip("0")
+        + f") · left {2e6 - used:,.0f} credits (${(2e6 - used) / 2e6:.6f}".rstrip("0")
+        + ")"
+    )
+
+
+def test_a_negative_budget_is_refused(run, ip, caplog):
+    run("%config AimlMagics.budget_credits = -5")  # %config logs a trait's refusal
+    assert "budget_credits must be a number >= 0, got -5.0" in caplog.text
+    magics = next(m for m in ip.configurables if type(m).__name__ == "AimlMagics")
+    assert magics.budget_credits is None
+
+
+# -- dry run -------------------------------------------------------------------------------------
+
+
+def test_a_dry_run_shows_the_request_and_sends_nothing(run, ip, aiml_simulator):
+    aiml_simulator.script(Reply(content="first answer"))
+    run("%%aiml\nWhat is a p-value?", cell_id="a")
+    out = run("%%aiml --dry-run -t 0.3 --max-tokens 500\nAnd a z-score?", cell_id="b")
+    assert out.error is None
+    assert len(aiml_simulator.chat_requests) == 1, "a dry run sends nothing"
+    plain = out.outputs[-1].data["text/plain"]
+    body = json.loads(plain[plain.index("{") : plain.rindex("}") + 1])
+    assert body == {
+        "model": "bytedance/seed-1-8",
+        "messages": [
+            {"role": "user", "content": "What is a p-value?"},
+            {"role": "assistant", "content": "first answer"},
+            {"role": "user", "content": "And a z-score?"},
+        ],
+        "temperature": 0.3,
+        "max_tokens": 500,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    assert "Earlier turns included: 'What is a p-value?' (~" in plain
+    tokens = int(re.search(r"Estimated prompt tokens: ~(\d+)\.", plain)[1])
+    assert 10 < tokens < 40
+    low = tokens * 0.325 / 1e6 * 2e6  # seed-1-8: $0.325 / $2.6 per 1M tokens
+    high = (tokens * 0.325 + 500 * 2.6) / 1e6 * 2e6
+    assert f"Estimated cost: {low:,.0f} credits" in plain
+    assert f"to {high:,.0f} credits" in plain and "(up to 500 output tokens, max_tokens)" in plain
+    assert aiml_simulator.api_key not in plain and "Bearer" not in plain
+    markdown = out.outputs[-1].data["text/markdown"]
+    assert "```json" in markdown and "Dry run" in markdown
+    assert "_aiml" not in ip.user_ns or ip.user_ns["_aiml"].text == "first answer"
+    chat_turns = run("%aiml chats").outputs[-1].data["text/plain"]
+    assert re.search(r"default +1\b", chat_turns), "a dry run records no turn"
+
+
+def test_a_dry_run_names_the_turns_left_out_and_changes_nothing(run, ip, aiml_simulator):
+    run("%config AimlMagics.context_tokens = 60")
+    aiml_simulator.script(Reply(content="x" * 120), Reply(content="short"))
+    run("%%aiml\nFirst question", cell_id="a")
+    run("%%aiml\nSecond question", cell_id="b")
+    out = run("%%aiml --dry-run --new -s 'Be brief.'\nThird?", cell_id="c")
+    assert "Earlier turns included: none." in out.outputs[-1].data["text/plain"]
+    out = run("%%aiml --dry-run\nThird?", cell_id="c")
+    plain = out.outputs[-1].data["text/plain"]
+    assert "Earlier turns included: 'Second question'" in plain
+    assert "Left out for the context budget (AimlMagics.context_tokens = 60): 'First question'" in (
+        plain
+    )
+    assert len(aiml_simulator.chat_requests) == 2
+    magics = next(m for m in ip.configurables if type(m).__name__ == "AimlMagics")
+    chat = magics.session.chats.get("default")
+    assert len(chat.turns) == 2 and chat.system is None, "--new and -s left the chat alone"
+
+
+def test_a_dry_run_shows_images_by_size_and_digest(run, ip, aiml_simulator, tmp_path):
+    import base64
+
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    (tmp_path / "dot.png").write_bytes(png)
+    out = run(f"%%aiml --dry-run --image {tmp_path / 'dot.png'}\nWhat is this?")
+    plain = out.outputs[-1].data["text/plain"]
+    assert f"<image/png image, {len(png)} bytes, sha256 " in plain
+    assert "base64" not in plain
+    assert aiml_simulator.chat_requests == []
+
+
+def test_a_dry_run_copes_without_prices(run, aiml_simulator):
+    out = run("%%aiml --dry-run -m mistralai/Mistral-7B-Instruct-v0.2\nHi")
+    plain = out.outputs[-1].data["text/plain"]
+    assert (
+        "Estimated cost: unknown (mistralai/Mistral-7B-Instruct-v0.2: the catalogue has no prices"
+        in plain
+    )
+    assert aiml_simulator.chat_requests == []
+
+
+def test_pricing_is_read_from_the_catalogue_shape():
+    units = [
+        {"name": "token", "measure": "input", "price": 1, "per": 1_000_000},
+        {"name": "token", "measure": "output", "price": 4, "per": 1_000_000},
+    ]
+    entry = {"id": "m", "pricing": {"kind": "fixed", "currency": "USD", "units": units}}
+    assert ModelInfo.from_api(entry).pricing == Pricing(1.0, 4.0)
+    assert Pricing(1.0, 4.0).dollars(1_000_000, 500_000) == pytest.approx(3.0)
+    invented = {"currency": "USD", "unit": "1M tokens", "input": 1, "output": 4}  # never sent
+    for broken in (None, {}, invented, {"kind": "fixed", "units": [{"name": "image"}]}):
+        assert ModelInfo.from_api({"id": "m", "pricing": broken}).pricing is None
