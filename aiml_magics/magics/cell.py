@@ -125,6 +125,11 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
 
             make_cell(self, frontend, args, cell)
             return
+        if args.filter is not None or args.classify is not None:
+            from .semantic import semantic_cell
+
+            semantic_cell(self, frontend, args, cell)
+            return
         if args.over is not None:
             from .batch import over_cell
 
