@@ -42,6 +42,7 @@ EXPECTED = {
     "10-batch-over-data",
     "11-notebook-context",
     "12-images-speech-embeddings",
+    "13-semantic-dataframes",
     "14-evaluate-models",
     "15-mcp-tools",
 }
