@@ -31,6 +31,12 @@ __all__ = [
     "__version__",
 ]
 
+# `df.aiml` (magics/frames/registration.py): registered now if pandas is imported, else
+# right after it is; pandas itself is never imported here.
+from .magics.frames.registration import register_when_imported as _register_accessor
+
+_register_accessor()
+
 if TYPE_CHECKING:
     from .api.client import AimlClient
     from .api.result import ChatResult, Usage
@@ -51,6 +57,7 @@ def load_ipython_extension(ipython: Any) -> None:
         return
     ipython.register_magics(AimlMagics(shell=ipython))
     _register_formatters(ipython)
+    _register_accessor()
 
 
 def _register_formatters(ipython: Any) -> None:

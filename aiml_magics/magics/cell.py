@@ -54,6 +54,8 @@ class CellMode:
 CELL_MODES = (
     CellMode("eval", ".evaluate", "eval_cell"),
     CellMode("make", ".make", "make_cell"),
+    CellMode("filter", ".semantic", "semantic_cell"),
+    CellMode("classify", ".semantic", "semantic_cell"),
     CellMode("over", ".batch", "over_cell"),
 )
 
@@ -139,7 +141,7 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
         inputs.check_values(args)
         frontend = self.frontend(args.reasoning)
         mode = next((m for m in CELL_MODES if getattr(args, m.option) is not None), None)
-        if mode is not None:  # not one chat answer: an evaluation, a file, a batch
+        if mode is not None:  # not one chat answer: an evaluation, a file, rows
             mode.handler()(self, frontend, args, cell)
             return
         request, chat = self._request(args, cell)

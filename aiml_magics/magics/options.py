@@ -299,13 +299,13 @@ batch_options = option_group(
         "--concurrency",
         type=int,
         metavar="N",
-        help="Batch or evaluation: requests in flight at once (default 8).",
+        help="Batch, evaluation or semantic operator: requests in flight at once (default 8).",
     ),
     argument(
         "--max-credits",
         type=float,
         metavar="N",
-        help="Batch or evaluation: stop sending once it has spent N credits.",
+        help="Batch, evaluation or semantic operator: stop sending once it has spent N credits.",
     ),
 )
 
@@ -340,6 +340,23 @@ eval_options = option_group(
     ),
 )
 
+semantic_options = option_group(
+    "Semantic operators",
+    argument(
+        "--filter",
+        metavar="DATA",
+        help="Keep the rows of the DataFrame DATA that meet the condition in the body "
+        "(df.aiml.filter); -o VAR gets the rows kept, with keep and reason.",
+    ),
+    argument(
+        "--classify",
+        metavar="DATA",
+        help="Label every row of the DataFrame DATA with one of --labels, by the instruction "
+        "in the body (df.aiml.classify); -o VAR gets the frame with a label column.",
+    ),
+    argument("--labels", metavar="A,B,C", help="--classify: the labels, separated by commas."),
+)
+
 MAKE_KINDS = ("image", "speech", "video")
 
 make_options = option_group(
@@ -367,6 +384,7 @@ ALL_GROUPS = (
     run_options,
     batch_options,
     eval_options,
+    semantic_options,
     make_options,
 )
 

@@ -25,7 +25,10 @@ USED: dict[str, Callable[[argparse.Namespace], bool]] = {
     "-m/--model": lambda args: args.model is not None,
     "-c/--chat": lambda args: args.chat != "default",
     "-p response_format": lambda args: any(k == "response_format" for k, _ in args.param),
-    "--over or --eval": lambda args: args.over is not None or args.eval is not None,
+    "--over or --eval or --filter or --classify": lambda args: any(
+        getattr(args, mode) is not None for mode in ("over", "eval", "filter", "classify")
+    ),
+    "--filter or --classify": lambda args: args.filter is not None or args.classify is not None,
     "--make image": lambda args: args.make == "image",
     "--make speech": lambda args: args.make == "speech",
 }
@@ -118,6 +121,16 @@ def _not_with_make(option: str) -> Rule:
     )
 
 
+def _not_in_operator(option: str) -> Rule:
+    return Rule(
+        "--filter or --classify",
+        EXCLUDES,
+        option,
+        f"{option} does not apply to --filter or --classify: each row is asked on its own, "
+        "with the body as the question and no chat history; drop one of them",
+    )
+
+
 _TOOL_SOURCES = "--tools or --mcp"
 _NEEDS_TOOLS = "--tool-choice and --confirm-tools need --tools NAMES or --mcp SERVERS"
 
@@ -206,10 +219,46 @@ RULES: tuple[Rule, ...] = (
         Rule(
             option,
             ONLY_WITH,
-            "--over or --eval",
-            f"{option} belongs to a batch or an evaluation: add --over DATA or --eval DATA",
+            "--over or --eval or --filter or --classify",
+            f"{option} belongs to a batch, an evaluation or a semantic operator: add --over, "
+            "--eval, --filter or --classify DATA",
         )
         for option in ("--concurrency", "--max-credits")
+    ),
+    Rule(
+        "--filter",
+        EXCLUDES,
+        "--classify",
+        "--filter and --classify are two operators; use one per cell",
+    ),
+    Rule(
+        "--labels", ONLY_WITH, "--classify", "--labels belongs to --classify: add --classify DATA"
+    ),
+    Rule(
+        "--classify",
+        NEEDS,
+        "--labels",
+        "--classify needs the labels to choose from: add --labels a,b,c",
+    ),
+    *(
+        _not_in_operator(option)
+        for option in (
+            "--over",
+            "--eval",
+            "--compare",
+            "--make",
+            "--tools",
+            "--mcp",
+            "--image",
+            "--schema",
+            "--json",
+            "--context",
+            "-s/--system",
+            "-c/--chat",
+            "--new",
+            "--no-history",
+            "--to-cell",
+        )
     ),
     *(_eval_only(option) for option in ("--repeats", "--metric", "--judge")),
     Rule(

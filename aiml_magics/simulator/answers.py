@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import gemini
+from . import gemini, semantic
 from .catalogue import Model
 from .replies import Reply
 from .structured import answer_for, request_schema
@@ -141,6 +141,10 @@ def _content(reply: Reply, body: dict[str, Any], has_tools: bool) -> str:
     messages = body.get("messages") or []
     schema = request_schema(body)
     if schema is not None:
+        if reply.schema_fault is None:
+            ruled = semantic.answer(body, schema)
+            if ruled is not None:
+                return ruled
         return answer_for(schema, reply.schema_fault)
     response_format = body.get("response_format") or {}
     if response_format.get("type") in ("json_object", "json_schema"):

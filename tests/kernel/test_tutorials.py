@@ -42,12 +42,13 @@ EXPECTED = {
     "10-batch-over-data",
     "11-notebook-context",
     "12-images-speech-embeddings",
+    "13-semantic-dataframes",
     "14-evaluate-models",
     "15-mcp-tools",
 }
 NBVAL_TIMEOUT = 300
-# Cells that are not streamed answers: batch rows, evaluations, generated files.
-STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over|eval|make)\b)")
+# Cells that are not streamed answers: batch rows, evaluations, generated files, operators.
+STREAMED_AIML = re.compile(r"\A%%aiml\b(?![^\n]*--(?:no-stream|over|eval|make|filter|classify)\b)")
 KEY_SETTING = re.compile(
     r"%(?:set_)?env\s+\w*KEY|environ\[[^\]]*KEY[^\]]*\]\s*=|\.set_key\(|%aiml\s+key\b"
     r"|api_key\s*=\s*['\"]"

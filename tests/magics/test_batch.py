@@ -233,7 +233,10 @@ def test_a_row_field_wins_over_a_notebook_variable(run, ip, aiml_simulator):
     [
         ("--over rows --tools f", "--tools does not apply to a batch"),
         ("--over rows -c other", "-c/--chat does not apply to a batch"),
-        ("--concurrency 4", "--concurrency belongs to a batch or an evaluation: add --over DATA"),
+        (
+            "--concurrency 4",
+            "--concurrency belongs to a batch, an evaluation or a semantic operator",
+        ),
         ("--over nothing_here", "there is no 'nothing_here' in the notebook"),
         ("--over rows --concurrency 0", "concurrency must be at least 1"),
     ],

@@ -52,7 +52,11 @@ TYPED = {
     "--image-detail": "--image-detail low",
     "--context": "--context cells",
     "--eval": "--eval rows",
-    "--over or --eval": "--over rows",
+    "--over or --eval or --filter or --classify": "--over rows",
+    "--filter or --classify": "--filter rows",
+    "--filter": "--filter rows",
+    "--classify": "--classify rows",
+    "--labels": "--labels a,b",
     "--repeats": "--repeats 2",
     "--metric": "--metric exact",
     "--judge": "--judge j",
@@ -95,7 +99,7 @@ def rule_id(rule: rules.Rule) -> str:
 
 
 def test_the_table_has_todays_rules():
-    assert len(rules.RULES) == 59
+    assert len(rules.RULES) == 77
     assert {rule.kind for rule in rules.RULES} == {rules.NEEDS, rules.EXCLUDES, rules.ONLY_WITH}
 
 

@@ -892,6 +892,33 @@ def images_speech_embeddings() -> list[Reply]:
     return [Reply(content=LIGHTHOUSE, reasoning="")]
 
 
+# -- 13-semantic-dataframes ---------------------------------------------------------------------
+
+# The simulator answers df.aiml's questions by rule from the row text (simulator/semantic.py):
+# a reply without content lets the rule answer. Every operator prompt closes a `<row>` or
+# `<right>` tag, hence the match; the count is every request the notebook sends. Only the
+# extract cell is scripted (its instructions come right before the row), so its fields read
+# well.
+SEMANTIC_RULE_REQUESTS = 77
+EXTRACTED = {
+    "The parcel came two weeks late and the box was crushed": ("parcel", True),
+    "Lovely coffee, rich and smooth": ("coffee", False),
+    "I want a refund, the grinder broke on day one": ("grinder", True),
+    "Delivery was late again, third time this year": ("delivery", True),
+}
+
+
+def semantic_dataframes() -> list[Reply]:
+    extracted = [
+        Reply(
+            content=json.dumps({"product": product, "urgent": urgent}),
+            match=f"</instructions>\n\n<row>\nreview: {text}\n</row>",
+        )
+        for text, (product, urgent) in EXTRACTED.items()
+    ]
+    return [*extracted, Reply(match="</r", times=SEMANTIC_RULE_REQUESTS)]
+
+
 REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "01-quickstart": quickstart,
     "02-parameters-and-widgets": parameters,
@@ -904,6 +931,7 @@ REPLIES: dict[str, Callable[[], list[Reply | tuple[str, Reply]]]] = {
     "09-replay-and-budget": replay_and_budget,
     "10-batch-over-data": batch_over_data,
     "11-notebook-context": notebook_context,
+    "13-semantic-dataframes": semantic_dataframes,
     "14-evaluate-models": evaluate_models,
     "12-images-speech-embeddings": images_speech_embeddings,
     "15-mcp-tools": mcp_tools,
