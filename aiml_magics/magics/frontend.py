@@ -139,11 +139,16 @@ class Frontend:
 
 
 class TerminalFrontend(Frontend):
-    """IPython in a terminal: plain text, printed as it comes."""
+    """IPython in a terminal: Markdown rendered by `rich` on a colour terminal; plain text,
+    printed as it comes, when the output is not a TTY or `NO_COLOR` is set."""
 
     terminal = True
 
     def answer_view(self, *, tools: bool = False) -> Any:
+        from ..display import rich_terminal
+
+        if rich_terminal.wanted():
+            return rich_terminal.RichTerminalView(style=self.style)
         from ..display.views import TerminalView
 
         return TerminalView(style=self.style)
