@@ -123,6 +123,11 @@ def _cells(row: dict[str, Any]) -> list[Any]:
     ]
 
 
+def table_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """The summary table's cells, for the renderers that draw the table themselves."""
+    return [_cells(row) for row in rows]
+
+
 def table_markdown(rows: Sequence[dict[str, Any]], footer: str = "") -> str:
     """The summary table; every cell escaped (model names, errors and ids are untrusted)."""
     table = markdown_table(HEADERS, [_cells(row) for row in rows])

@@ -162,3 +162,46 @@ class RichTerminalView:
 
             shown = Text("waiting for the first token…", style="dim italic")
         self._live.update(_LastScreenful(shown), refresh=True)
+
+
+def print_table(title: str, headers: list[str], rows: list[list[Any]], stream: Any = None) -> None:
+    """A `%aiml` table (usage, models, settings...) drawn by rich; every cell is plain text,
+    never rich markup, because names and errors come from the service."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: Any) -> Any:
+        return Text(strip_control("" if value is None else str(value)))
+
+    table = Table(title=Text(strip_control(title), style="bold"), title_justify="left")
+    for header in headers:
+        table.add_column(cell(header), overflow="fold")  # wrapped, never cut off
+    for row in rows:
+        table.add_row(*(cell(value) for value in row))
+    console(stream).print(table)
+
+
+def print_comparison(comparison: Any, stream: Any = None) -> None:
+    """`--compare` in a colour terminal: each answer rendered under a rule with its model's
+    name, then the summary table and the line saying which answer continues the chat."""
+    from rich.rule import Rule
+
+    from .compare import HEADERS, choice_line, table_rows
+
+    out = console(stream)
+    for state in comparison.states:
+        out.print(Rule(strip_control(state.model), align="left"))
+        if state.text.strip():
+            out.print(markdown(state.text))
+        footer = footer_text(state.result, state.status)
+        if state.error:
+            footer = " · ".join(p for p in (footer, f"✗ {state.error}") if p)
+        if footer:
+            out.print(strip_control(footer), style="dim", markup=False)
+    # one column a model, one row a measure: a few models fit a terminal's width
+    columns = table_rows(comparison.rows())
+    measures = [[header, *(row[i] for row in columns)] for i, header in enumerate(HEADERS)]
+    print_table("Comparison", measures[0], measures[1:], stream)
+    line = choice_line(comparison, buttons=False)
+    if line:
+        out.print(strip_control(line), markup=False)

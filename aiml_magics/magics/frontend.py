@@ -159,6 +159,11 @@ class TerminalFrontend(Frontend):
         return None
 
     def comparison_done(self, shown: Any, comparison: Any) -> None:
+        from ..display import rich_terminal
+
+        if rich_terminal.wanted():
+            rich_terminal.print_comparison(comparison)
+            return
         from ..display.compare import print_comparison
 
         print_comparison(comparison, sys.stdout)

@@ -32,11 +32,11 @@ CELL = "%load_ext aiml_magics\nget_ipython().run_cell_magic('aiml', '', 'hello')
 COLOURED = "\x1b[38;5;"  # a 256-colour foreground: what syntax highlighting writes
 
 
-def ipython(env: dict[str, str], *, tty: bool = True) -> str:
+def ipython(env: dict[str, str], *, tty: bool = True, cell: str = CELL) -> str:
     """Run the cell in a fresh `ipython -c`, its output on a pseudo-terminal (or a pipe)."""
     env = {**os.environ, **env, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
     env.update(COLUMNS="80", LINES="40")
-    command = [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", CELL]
+    command = [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", cell]
     if not tty:
         done = subprocess.run(command, env=env, capture_output=True, timeout=60, check=True)
         return done.stdout.decode()
@@ -86,3 +86,24 @@ def test_no_color_or_no_terminal_prints_the_plain_text(scripted, tty):
     assert "| alpha | 1 |" in plain
     assert COLOURED not in out and "\x1b[2m" not in out
     assert "\x1b]0;pwned" not in out and "\x1b[31m" not in out
+
+
+GPT, SONNET = "openai/gpt-4o", "anthropic/claude-sonnet-4.5"
+COMPARE = (
+    "%load_ext aiml_magics\n"
+    f"get_ipython().run_cell_magic('aiml', '--compare {GPT},{SONNET}', 'which?')\n"
+    "get_ipython().run_line_magic('aiml', 'usage')\n"
+)
+
+
+@pytest.mark.parametrize("colour", [True, False], ids=["rich", "NO_COLOR"])
+def test_a_comparison_and_the_usage_table_are_drawn_in_a_colour_terminal(aiml_env, colour):
+    aiml_env.script_for(GPT, Reply(content="## From gpt\n\n- one", reasoning=""))
+    aiml_env.script_for(SONNET, Reply(content="## From sonnet\n\n- two", reasoning=""))
+    out = ipython({"NO_COLOR": "" if colour else "1"}, cell=COMPARE)
+    assert "From gpt" in out and "From sonnet" in out
+    assert ("## From gpt" in out) is not colour  # rendered as a heading, or the plain text
+    drawn = ("┃" in out or "│" in out) and "━" in out  # rich's table borders
+    assert drawn is colour
+    assert "Usage this session" in out and "model" in out
+    assert (COLOURED in out or "\x1b[1m" in out) is colour
