@@ -194,3 +194,41 @@ def _complete_lines(text: str) -> list[str]:
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines.pop()
     return lines
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a streaming view does next: show `finished` pieces for good (in order), keep
+    `settled` characters of the text and the `carry` as done, show `tail` live."""
+
+    finished: list[str]
+    settled: int
+    carry: str
+    tail: str
+
+
+def next_pieces(text: str, settled: int, carry: str, piece_size: int) -> Progress:
+    """Finished blocks, then (when the open block grew past `piece_size` since its last
+    piece) a piece of it: a fence closed and reopened, or a cut at its last safe split.
+
+    Only the unsettled part is scanned (a settled boundary is a fresh start, or the top of a
+    block whose carry is repeated), so the work per update does not grow with the text."""
+    pending = carry + text[settled:]
+    shift = settled - len(carry)  # position in `pending` -> in `text`
+    cut = settled_cut(pending)
+    finished: list[str] = []
+    if cut.end > len(carry):
+        finished.append(pending[: cut.end])
+        settled, carry = cut.end + shift, ""
+    fence, split = cut.fence, cut.split
+    if fence is not None:
+        body_end = cut.fence_body_end + shift
+        if body_end - max(settled, cut.fence_start + shift) > piece_size:
+            finished.append(f"{carry}{text[settled:body_end]}{fence.marker}\n")
+            settled, carry = body_end, fence.opener + "\n"
+    elif split is not None:
+        at = split.at + shift
+        if at - max(settled, split.block_start + shift) > piece_size:
+            finished.append(carry + text[settled:at])
+            settled, carry = at + split.skip, split.carry
+    return Progress(finished, settled, carry, carry + text[settled:])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..api.result import ChatResult
 from ..chat.view import Status
-from .blocks import settled_cut
+from .blocks import next_pieces
 from .compose import (
     compose_markdown,
     compose_plain,
@@ -174,25 +174,11 @@ class LiveView:
         of a fence whose opener is carried), so the work per update does not grow with the
         length of the answer.
         """
-        pending = track.carry + text[track.settled :]
-        shift = track.settled - len(track.carry)  # position in `pending` -> in `text`
-        cut = settled_cut(pending)
-        if cut.end > len(track.carry):
-            self._settle(track, pending[: cut.end], quoted)
-            track.settled, track.carry = cut.end + shift, ""
-        fence, split = cut.fence, cut.split
-        if fence is not None:
-            body_end = cut.fence_body_end + shift
-            if body_end - max(track.settled, cut.fence_start + shift) > self._fence_piece:
-                body = track.carry + text[track.settled : body_end]
-                self._settle(track, f"{body}{fence.marker}\n", quoted)
-                track.settled, track.carry = body_end, fence.opener + "\n"
-        elif split is not None:
-            at = split.at + shift
-            if at - max(track.settled, split.block_start + shift) > self._fence_piece:
-                self._settle(track, track.carry + text[track.settled : at], quoted)
-                track.settled, track.carry = at + split.skip, split.carry
-        tail = track.carry + text[track.settled :]
+        progress = next_pieces(text, track.settled, track.carry, self._fence_piece)
+        for piece in progress.finished:
+            self._settle(track, piece, quoted)
+        track.settled, track.carry = progress.settled, progress.carry
+        tail = progress.tail
         grown = track.tail_shown == 0 or len(tail) >= track.tail_shown * TAIL_GROWTH
         if tail.strip() and (len(tail) <= self._tail_limit or grown or force):
             track.tail_shown = len(tail)

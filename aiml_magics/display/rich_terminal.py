@@ -4,10 +4,12 @@ Only a real terminal gets them: when the output is not a TTY or `NO_COLOR` is se
 `TerminalView` prints the text as it arrives. `rich` is imported on first use, here only, so
 loading the extension and every notebook path stay as fast as without it.
 
-Finished top-level blocks (`blocks.settled_cut`) are printed once into the scrollback; only
-the block still being written is redrawn in place (`rich.live.Live`), every
-`update_interval`, its last screenful when it is taller than the terminal. Reasoning streams
-dimmed and folds into one line when the answer begins (or at the end); the footer is a rule.
+Finished top-level blocks, and pieces of a block that keeps growing, are printed once into
+the scrollback (`blocks.next_pieces`, as the live notebook view cuts them); only the rest is
+redrawn in place (`rich.live.Live`), every `update_interval`, its last screenful when it is
+taller than the terminal. So a redraw costs what one piece costs, whatever the answer's
+length. Reasoning streams dimmed and folds into one line when the answer begins (or at the
+end); the footer is a rule.
 Model text never drives the terminal: control characters are dropped, links are shown as
 text rather than terminal hyperlinks.
 """
@@ -22,10 +24,12 @@ from typing import Any
 
 from ..api.result import ChatResult
 from ..chat.view import Status
-from .blocks import settled_cut
+from .blocks import next_pieces
 from .compose import footer_text
 from .style import PLAIN, AnswerStyle
 from .views import strip_control
+
+PIECE = 2_000  # characters of a growing block redrawn before a piece of it is printed
 
 
 def wanted(stream: Any = None) -> bool:
@@ -86,6 +90,7 @@ class RichTerminalView:
         self._live = Live(console=self.console, auto_refresh=False, transient=True)
         self._started = False
         self._settled = 0  # characters of the answer already printed for good
+        self._carry = ""  # what the rest starts with after a cut inside a block
         self._text = self._reasoning = ""
         self._reasoning_done = False
         self._last = float("-inf")
@@ -116,7 +121,7 @@ class RichTerminalView:
         self._fold_reasoning()
         self._live.update("", refresh=True)
         self._live.stop()
-        tail = self._text[self._settled :]
+        tail = self._carry + self._text[self._settled :]
         if tail.strip():
             self.console.print(markdown(tail))
         footer = footer_text(result, status)
@@ -136,6 +141,7 @@ class RichTerminalView:
         if self._reasoning_done or not self._reasoning or self.style.reasoning_mode == "hide":
             return
         self._reasoning_done = True
+        self._live.update("", refresh=True)  # printing above redraws the region: not it
         if self.style.reasoning_mode == "show":
             self.console.print(strip_control(self._reasoning), style="dim", markup=False)
             return
@@ -144,15 +150,15 @@ class RichTerminalView:
         self.console.print(line, style="dim", markup=False)
 
     def _print_settled(self) -> None:
-        """Finished blocks go to the scrollback once; the live region keeps the rest."""
-        cut = settled_cut(self._text[self._settled :])
-        if cut.end:
-            self.console.print(markdown(self._text[self._settled : self._settled + cut.end]))
-            self._settled += cut.end
+        """Finished pieces go to the scrollback once; the live region keeps the rest."""
+        progress = next_pieces(self._text, self._settled, self._carry, PIECE)
+        for piece in progress.finished:
+            self.console.print(markdown(piece))
+        self._settled, self._carry = progress.settled, progress.carry
 
     def _redraw(self) -> None:
         if self._text:
-            shown: Any = markdown(self._text[self._settled :])
+            shown: Any = markdown(self._carry + self._text[self._settled :])
         elif self._reasoning and self.style.reasoning_mode != "hide":
             from rich.text import Text
 
