@@ -211,3 +211,39 @@ def print_comparison(comparison: Any, stream: Any = None) -> None:
     line = choice_line(comparison, buttons=False)
     if line:
         out.print(strip_control(line), markup=False)
+
+
+class RichBar:
+    """A batch's progress as a rich bar (rows done of all, failures, rate, ETA, credits),
+    then the summary: the same numbers as the plain `TerminalBar`."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.console = console(stream)
+        self._progress = Progress(
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[details]}", markup=False),
+            console=self.console,
+            auto_refresh=False,
+        )
+        self._task = self._progress.add_task("batch", total=total, details="")
+        self._progress.start()
+
+    def __call__(self, snap: Any) -> None:
+        from .batch import bar_line
+
+        details = bar_line(snap).split(" · ", 1)[1]  # what follows the plain bar and count
+        self._progress.update(
+            self._task, completed=snap.done + snap.failed, total=snap.total, details=details
+        )
+        self._progress.refresh()
+        if snap.finished:
+            self._progress.stop()
+
+    def done(self, summary: Any) -> None:
+        from .batch import summary_bundle
+
+        self._progress.stop()
+        self.console.print(summary_bundle(summary)["text/plain"], markup=False, highlight=False)

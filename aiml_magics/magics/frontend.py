@@ -171,6 +171,10 @@ class TerminalFrontend(Frontend):
         print_comparison(comparison, sys.stdout)
 
     def batch_bar(self) -> BarFactory | None:
+        from ..display import rich_terminal
+
+        if rich_terminal.wanted():
+            return rich_terminal.RichBar
         from ..display.batch import TerminalBar
 
         return lambda total: TerminalBar()

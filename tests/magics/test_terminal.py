@@ -107,3 +107,20 @@ def test_a_comparison_and_the_usage_table_are_drawn_in_a_colour_terminal(aiml_en
     assert drawn is colour
     assert "Usage this session" in out and "model" in out
     assert (COLOURED in out or "\x1b[1m" in out) is colour
+
+
+BATCH = (
+    "import aiml_magics\n"
+    "rows = aiml_magics.batch('Say {x}', [{'x': n} for n in range(6)], concurrency=2)\n"
+    "print('rows', len(rows))\n"
+)
+
+
+@pytest.mark.parametrize("colour", [True, False], ids=["rich", "NO_COLOR"])
+def test_a_batch_shows_its_progress_then_the_summary(aiml_env, colour):
+    aiml_env.script(Reply(content="ok", reasoning="", delay=0.05))
+    out = ipython({"NO_COLOR": "" if colour else "1"}, cell=BATCH)
+    assert "6/6" in out and "0 failed" in out and "credits" in out
+    assert "Batch: " in out and "rows 6" in out
+    assert ("━" in out) is colour  # rich's bar, or the plain one
+    assert ("░" in out or "█" in out) is not colour
