@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from test_live import live_view, stream
 
-from aiml_magics.display.blocks import settled_cut
-from aiml_magics.display.compose import compose_markdown
+from aiml_magics.display.blocks import next_pieces, settled_cut
+from aiml_magics.display.compose import compose_markdown, neutralize_markdown
 from aiml_magics.display.sanitize import is_safe_markdown
 from aiml_magics.simulator.answers import single_block
 
@@ -151,3 +153,56 @@ def test_the_pieces_of_a_paragraph_hold_every_line_once():
     assert text.startswith(shown.rsplit("\n", 1)[0])
     for piece in frame:
         assert RENDER.render(piece).startswith("<p>")
+
+
+LINES = st.sampled_from(
+    [
+        "Some prose line\n",
+        "more prose, *emphasis* and `code`\n",
+        "\n",
+        "- a bullet\n",
+        "  continued bullet\n",
+        "1. first\n",
+        "1. again one\n",
+        "12. twelve\n",
+        "| a | b |\n",
+        "|---|---|\n",
+        "```py\n",
+        "```\n",
+        "# Heading\n",
+        "> quoted\n",
+        "    indented\n",
+        "---\n",
+        "$$\n",
+        "<b onmouseover=alert(1)>x</b>\n",
+    ]
+)
+NUMBER = re.compile(r"^( {0,3})\d{1,9}([.)])")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=120), st.integers(1, 60), st.integers(20, 200))
+def test_pieces_and_tail_keep_every_line_in_order(lines, chunk, piece_size):
+    """Whatever the text, what is shown (finished pieces, then the tail) holds every line
+    of the text in order; it adds only what a cut repeats (a fence's marker and opener, a
+    table's header) and an ordered item's number may change."""
+    text = "".join(lines)
+    settled, carry, shown = 0, "", []
+    for end in range(chunk, len(text) + chunk, chunk):
+        progress = next_pieces(text[:end], settled, carry, piece_size)
+        shown += progress.finished
+        settled, carry = progress.settled, progress.carry
+    visible = [
+        NUMBER.sub(r"\1#\2", line)
+        for piece in [*shown, progress.tail]
+        for line in piece.splitlines()
+    ]
+    wanted = [NUMBER.sub(r"\1#\2", line) for line in text.splitlines()]
+    position = 0
+    for line in visible:
+        if position < len(wanted) and line == wanted[position]:
+            position += 1
+    assert position == len(wanted)
+    assert len(visible) <= 3 * len(wanted) + 2
+    for piece in shown:
+        assert is_safe_markdown(neutralize_markdown(piece))
