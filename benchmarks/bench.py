@@ -10,7 +10,11 @@ simulator on 127.0.0.1:
    `%%aiml` cell, with the single geometric display (runners) and with settled blocks and a
    live tail (live frontends): the longest time the visible answer stood still, the number
    of updates, bytes sent / final bundle, and the largest single update;
-3. the time `%load_ext aiml_magics` takes in a fresh interpreter.
+3. the same for answers that are one giant block (a paragraph of soft-wrapped lines, a
+   numbered list, a table) of 100 KB and 1 MB, through the live view;
+4. the time `%load_ext aiml_magics` takes in a fresh interpreter.
+
+`python benchmarks/bench.py single-block` prints only table 3.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 
 from aiml_magics.api.client import AimlClient
 from aiml_magics.simulator import Reply, Simulator
-from aiml_magics.simulator.answers import mixed_markdown
+from aiml_magics.simulator.answers import mixed_markdown, single_block
 
 MESSAGES = [{"role": "user", "content": "benchmark"}]
 CHUNKS = 50_000
@@ -145,7 +149,9 @@ class TimedScreen:
         return self.changes[-1] - self.changes[self.cleared - 1]
 
 
-def one_cell(shell, sim: Simulator, text: str, *, live: bool, chunk: int, delay: float) -> str:
+def one_cell(
+    shell, sim: Simulator, text: str, *, live: bool, chunk: int, delay: float, label: str = ""
+) -> str:
     """Stream `text` through a real `%%aiml` cell; one row of the display table."""
     from IPython.core.displaypub import DisplayPublisher
 
@@ -162,7 +168,7 @@ def one_cell(shell, sim: Simulator, text: str, *, live: bool, chunk: int, delay:
         shell.display_pub = original
     elapsed = time.perf_counter() - started
     final = screen.sizes[-1]
-    view = "settled blocks + live tail" if live else "one display, geometric"
+    view = label or ("settled blocks + live tail" if live else "one display, geometric")
     return (
         f"| {len(text):,} B | {view} | {screen.longest_still():.2f} s | {len(screen.sizes)} "
         f"| {sum(screen.sizes) / final:.2f} | {max(screen.sizes[:-1] or [0]):,} "
@@ -170,13 +176,44 @@ def one_cell(shell, sim: Simulator, text: str, *, live: bool, chunk: int, delay:
     )
 
 
-def display_table(sim: Simulator) -> str:
+HEAD = (
+    "| answer | view | longest still | updates | sent / final | largest update "
+    "| one piece at the end | cell time |\n|---|---|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def bench_shell(sim: Simulator):
     from IPython.core.interactiveshell import InteractiveShell
 
     os.environ["AIML_API_KEY"] = sim.api_key
     os.environ["AIML_API_BASE"] = sim.base_url
     shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "aiml_magics")
+    if "aiml_magics" not in shell.extension_manager.loaded:
+        shell.run_line_magic("load_ext", "aiml_magics")
+    return shell
+
+
+def single_block_table(sim: Simulator) -> str:
+    """One block that keeps growing, streamed as fast as a fast model, in the live view."""
+    shell = bench_shell(sim)
+    rows = [
+        one_cell(
+            shell,
+            sim,
+            single_block(kind, size),
+            live=True,
+            chunk=40,
+            delay=0.001 if size < 500_000 else 0.0002,
+            label=f"one block: {kind}",
+        )
+        for size in (100_000, 1_000_000)
+        for kind in ("paragraph", "ordered", "table")
+    ]
+    return "\n".join([HEAD, *rows])
+
+
+def display_table(sim: Simulator) -> str:
+    shell = bench_shell(sim)
     cases = [  # (size, characters a chunk, seconds between chunks)
         (6_000, 4, 0.01),  # about 100 tokens/s, like a real model
         (100_000, 40, 0.001),  # a fast model
@@ -187,11 +224,7 @@ def display_table(sim: Simulator) -> str:
         for size, chunk, delay in cases
         for live in (False, True)
     ]
-    head = (
-        "| answer | view | longest still | updates | sent / final | largest update "
-        "| one piece at the end | cell time |"
-    )
-    return "\n".join([head, "|---|---|---:|---:|---:|---:|---:|---:|", *rows])
+    return "\n".join([HEAD, *rows])
 
 
 LOAD_SNIPPET = """
@@ -224,8 +257,12 @@ def load_table() -> str:
 
 def main() -> None:
     with Simulator() as sim:
+        if sys.argv[1:] == ["single-block"]:
+            print(single_block_table(sim))
+            return
         print(parsing_table(sim), end="\n\n")
         print(display_table(sim), end="\n\n")
+        print(single_block_table(sim), end="\n\n")
     print(load_table())
 
 

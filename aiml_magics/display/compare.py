@@ -139,6 +139,11 @@ def headers_of(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [*HEADERS[:at], *SERVICE_HEADERS, *HEADERS[at:]]
 
 
+def table_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """The summary table's cells, for the renderers that draw the table themselves."""
+    return [_cells(row) for row in rows]
+
+
 def table_markdown(rows: Sequence[dict[str, Any]], footer: str = "") -> str:
     """The summary table; every cell escaped (model names, errors and ids are untrusted)."""
     table = markdown_table(headers_of(rows), [_cells(row) for row in rows])

@@ -4,8 +4,11 @@ Resending the whole answer on every update costs bytes and frontend work that gr
 length, so the classic view (`views.DisplayView`) updates less and less often. Here finished
 top-level blocks (`blocks.settled_cut`) are published once, each in an output of its own that
 is never resent, and only the block still being written is replaced in place, every
-`interval` seconds. A long open code fence is shown as consecutive pieces; any other tail
-that grows very long falls back to geometric growth. When the answer ends, the pieces are
+`interval` seconds. A long open block is shown as consecutive pieces, cut at line boundaries
+that keep it reading as one block (`blocks.Split`): a code fence is closed and reopened, a
+table repeats its header, an ordered list's piece starts with its own number, a paragraph is
+cut between lines (it reads as two paragraphs until the end). A tail that cannot be cut (one
+very long line) falls back to geometric growth. When the answer ends, the pieces are
 replaced by one output holding the whole answer (the outputs above it, such as the panel, are
 shown again), so the saved notebook and every renderer see one piece, exactly as a one-piece
 answer renders.
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..api.result import ChatResult
 from ..chat.view import Status
-from .blocks import settled_cut
+from .blocks import next_pieces
 from .compose import (
     compose_markdown,
     compose_plain,
@@ -36,7 +39,7 @@ from .views import PublishStats
 
 TAIL_LIMIT = 8_000  # characters of an open block beyond which its updates grow geometrically
 TAIL_GROWTH = 1.5
-FENCE_PIECE = 2_000  # characters of an open code fence shown before it is cut into a piece
+FENCE_PIECE = 2_000  # characters of an open block shown before it is cut into a piece
 EMPTY: Bundle = {"text/markdown": "", "text/plain": ""}
 
 
@@ -47,7 +50,8 @@ class Track:
     pieces: list[str] = field(default_factory=list)  # display ids, never updated again
     tail_id: str | None = None
     settled: int = 0  # characters of the stream already in pieces
-    carry: str = ""  # a fence opener repeated at the top of the tail after a cut inside it
+    carry: str = ""  # what the tail starts with after a cut inside a block (a fence opener,
+    # a table's header, an ordered item's number)
     tail_shown: int = 0  # size of the tail when it was last shown
     closed: bool = False  # collapsed away: no more updates
 
@@ -170,20 +174,11 @@ class LiveView:
         of a fence whose opener is carried), so the work per update does not grow with the
         length of the answer.
         """
-        pending = track.carry + text[track.settled :]
-        shift = track.settled - len(track.carry)  # position in `pending` -> in `text`
-        cut = settled_cut(pending)
-        if cut.end > len(track.carry):
-            self._settle(track, pending[: cut.end], quoted)
-            track.settled, track.carry = cut.end + shift, ""
-        fence = cut.fence
-        if fence is not None:
-            body_end = cut.fence_body_end + shift
-            if body_end - max(track.settled, cut.fence_start + shift) > self._fence_piece:
-                body = track.carry + text[track.settled : body_end]
-                self._settle(track, f"{body}{fence.marker}\n", quoted)
-                track.settled, track.carry = body_end, fence.opener + "\n"
-        tail = track.carry + text[track.settled :]
+        progress = next_pieces(text, track.settled, track.carry, self._fence_piece)
+        for piece in progress.finished:
+            self._settle(track, piece, quoted)
+        track.settled, track.carry = progress.settled, progress.carry
+        tail = progress.tail
         grown = track.tail_shown == 0 or len(tail) >= track.tail_shown * TAIL_GROWTH
         if tail.strip() and (len(tail) <= self._tail_limit or grown or force):
             track.tail_shown = len(tail)

@@ -7,6 +7,7 @@ The bytes sent for an answer then stay under 3x its final size, whatever its len
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -174,5 +175,11 @@ class TerminalView:
 
     def _write(self, text: str, dim: bool = False) -> None:
         text = strip_control(text)
-        self.out.write(f"\x1b[2m{text}\x1b[0m" if dim else text)
+        self.out.write(f"\x1b[2m{text}\x1b[0m" if dim and self._dims else text)
         self.out.flush()
+
+    @property
+    def _dims(self) -> bool:
+        """Dim reasoning only on a terminal that allows colours (no `NO_COLOR`)."""
+        isatty = getattr(self.out, "isatty", lambda: False)
+        return not os.environ.get("NO_COLOR") and isatty()

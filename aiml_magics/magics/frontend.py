@@ -28,6 +28,8 @@ class OnScreen:
     cell_panels: dict[str, Any] = field(default_factory=dict)
     last_session_panel: Any = None
     last_comparison: Any = None
+    widgets_refused: bool = False  # the frontend closed a widget's comm: no widget manager
+    refusal_told: bool = False
 
 
 class Frontend:
@@ -139,11 +141,16 @@ class Frontend:
 
 
 class TerminalFrontend(Frontend):
-    """IPython in a terminal: plain text, printed as it comes."""
+    """IPython in a terminal: Markdown rendered by `rich` on a colour terminal; plain text,
+    printed as it comes, when the output is not a TTY or `NO_COLOR` is set."""
 
     terminal = True
 
     def answer_view(self, *, tools: bool = False) -> Any:
+        from ..display import rich_terminal
+
+        if rich_terminal.wanted():
+            return rich_terminal.RichTerminalView(style=self.style)
         from ..display.views import TerminalView
 
         return TerminalView(style=self.style)
@@ -154,11 +161,20 @@ class TerminalFrontend(Frontend):
         return None
 
     def comparison_done(self, shown: Any, comparison: Any) -> None:
+        from ..display import rich_terminal
+
+        if rich_terminal.wanted():
+            rich_terminal.print_comparison(comparison)
+            return
         from ..display.compare import print_comparison
 
         print_comparison(comparison, sys.stdout)
 
     def batch_bar(self) -> BarFactory | None:
+        from ..display import rich_terminal
+
+        if rich_terminal.wanted():
+            return rich_terminal.RichBar
         from ..display.batch import TerminalBar
 
         return lambda total: TerminalBar()
@@ -216,6 +232,7 @@ class WidgetFrontend(Frontend):
             session, request, style=self.style, on_screen=self.on_screen, events=events
         )
         panel.show()
+        watch_refusal(panel.widget, self.on_screen)
         return panel.watch(view)
 
     def session_panel(self, magics: Any) -> bool:
@@ -223,6 +240,22 @@ class WidgetFrontend(Frontend):
 
         SessionPanel(magics, on_screen=self.on_screen).show()
         return True
+
+
+REFUSED_NOTICE = (
+    "aiml: this frontend shows no widgets (no widget manager answered), so answers are "
+    "shown without the panel; see 'Frontends without widgets' in the docs."
+)
+
+
+def watch_refusal(widget: Any, on_screen: OnScreen) -> None:
+    """A frontend without a widget manager answers a widget's comm_open with a comm_close
+    (the Jupyter messaging rule for an unknown comm target). It arrives after the cell, so
+    the next cells fall back to displays. The kernel closing its own widgets (a re-run)
+    calls no close callback."""
+    comm = getattr(widget, "comm", None)
+    if comm is not None:
+        comm.on_close(lambda message: setattr(on_screen, "widgets_refused", True))
 
 
 def in_terminal(shell: Any) -> bool:
@@ -239,10 +272,14 @@ def has_widgets() -> bool:
 
 def choose(shell: Any, cell_id: str | None, style: AnswerStyle, on_screen: OnScreen) -> Frontend:
     """Only frontends that send cell ids (JupyterLab, Notebook 7, VS Code) render widgets;
-    nbclient, nbval and nbconvert send none, so they never get stray widget output."""
+    nbclient, nbval and nbconvert send none, so they never get stray widget output. Once a
+    frontend refused a widget (`watch_refusal`), its cells get displays, told once."""
     if in_terminal(shell):
         return TerminalFrontend(style, on_screen)
-    if cell_id is not None and has_widgets():
+    if cell_id is not None and on_screen.widgets_refused and not on_screen.refusal_told:
+        on_screen.refusal_told = True
+        print(REFUSED_NOTICE, file=sys.stderr, flush=True)
+    if cell_id is not None and has_widgets() and not on_screen.widgets_refused:
         return WidgetFrontend(style, on_screen, live=True)
     return Frontend(style, on_screen, live=cell_id is not None)
 

@@ -16,6 +16,15 @@ def show(markdown: str, plain: str) -> None:
 
 
 def show_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    """A table in a bundle; drawn by rich in a colour terminal."""
+    from IPython import get_ipython
+
+    from ..display import rich_terminal
+    from .frontend import in_terminal
+
+    if in_terminal(get_ipython()) and rich_terminal.wanted():
+        rich_terminal.print_table(title, headers, rows)
+        return
     show(
         f"**{escape_markdown_inline(title)}**\n\n{markdown_table(headers, rows)}",
         f"{title}\n{plain_table(headers, rows)}",

@@ -117,6 +117,29 @@ def mixed_markdown(size: int) -> str:
     return (MIXED_BLOCK * (size // len(MIXED_BLOCK) + 1))[:size]
 
 
+SINGLE_BLOCK_LINES = {
+    "paragraph": lambda i: (
+        f"Line {i + 1} of one long paragraph that the model keeps soft-wrapping.\n"
+    ),
+    "ordered": lambda i: f"{i + 1}. item number {i + 1} of a long numbered list\n",
+    "bullets": lambda i: f"- item number {i + 1} of a long bulleted list\n",
+    "table": lambda i: f"| {i + 1} | row {i + 1} of a long table | {(i + 1) ** 2} |\n",
+}
+
+
+def single_block(kind: str, size: int) -> str:
+    """About `size` characters of one Markdown block that keeps growing: a paragraph of
+    soft-wrapped lines, a numbered or bulleted list, or a table ('paragraph', 'ordered',
+    'bullets', 'table')."""
+    lines = ["| n | row | square |\n", "|---:|---|---:|\n"] if kind == "table" else []
+    line = SINGLE_BLOCK_LINES[kind]
+    total = sum(map(len, lines))
+    while total < size:
+        lines.append(line(len(lines)))
+        total += len(lines[-1])
+    return "".join(lines)
+
+
 def _tool_calls(reply: Reply) -> list[dict[str, str]]:
     calls = []
     for number, call in enumerate(reply.tool_calls or []):

@@ -12,6 +12,7 @@ import pytest
 from aiml_magics.chat.settings import AimlSettings
 from aiml_magics.display.compare import CompareDisplay
 from aiml_magics.display.live import LiveView
+from aiml_magics.display.rich_terminal import RichTerminalView
 from aiml_magics.display.style import PLAIN, AnswerStyle
 from aiml_magics.display.views import DisplayView, TerminalView
 from aiml_magics.magics import frontend
@@ -20,7 +21,7 @@ from aiml_magics.widgets.compare_grid import CompareGrid
 
 pytestmark = pytest.mark.unit
 PACKAGE = Path(frontend.__file__).resolve().parents[1]
-VIEWS = (DisplayView, LiveView, TerminalView, CompareDisplay, CompareGrid)
+VIEWS = (DisplayView, LiveView, TerminalView, RichTerminalView, CompareDisplay, CompareGrid)
 STYLE = AnswerStyle(reasoning_mode="show", update_interval=0.5, allow_remote_images=True)
 
 
