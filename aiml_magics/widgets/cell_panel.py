@@ -23,7 +23,7 @@ from ..chat.view import AnswerView
 from ..display.style import AnswerStyle
 from ..display.views import DisplayView
 from .controls import GENERATION_FIELDS, ParameterControls
-from .status_line import ProgressView
+from .status_line import ProgressView, set_text, text_line
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ PLACEHOLDER = {
     "text/plain": "(waiting for the answer…)",
 }
 NO_ANSWER = {"text/markdown": "*no answer yet*", "text/plain": "(no answer yet)"}
+NOTHING = {"text/plain": ""}
 
 
 @dataclass
@@ -98,9 +99,8 @@ class CellPanel:
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.regenerate_button.on_click(self._clicked)
-        # The buttons keep their size; a long status line shrinks (its tooltip has it all).
-        status_layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="0")
-        self.status = widgets.Label(value="", layout=status_layout)
+        # The buttons keep their size; a long status line wraps (its tooltip has it all too).
+        self.status = text_line(flex="1 1 auto", width="auto", min_width="0")
         self.widget = widgets.VBox(
             [widgets.HBox([self.toggle, self.regenerate_button, self.status]), self.controls.widget]
         )
@@ -222,8 +222,7 @@ class CellPanel:
         view.finish(previous.result, previous.status, previous.metadata)
 
     def _report(self, text: str) -> None:
-        self.status.value = text
-        self.status.tooltip = text
+        set_text(self.status, text)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -256,11 +255,13 @@ class CellPanel:
             error = getattr(result, "error_in_exec", None) or getattr(
                 result, "error_before_exec", None
             )
-            self._report(f"⚠ {describe_error(error)}" if error else "stopped before an answer")
+            # An error is shown once, by the cell (its one-line error): no status, no stand-in.
+            self._report("" if error else "stopped before an answer")
             if not progress.touched and self.answer_id:
                 from IPython.display import update_display
 
-                update_display(dict(NO_ANSWER), raw=True, display_id=self.answer_id)
+                shown = NOTHING if error else NO_ANSWER
+                update_display(dict(shown), raw=True, display_id=self.answer_id)
         self._set_busy(False)
 
     def _replace_earlier_panel(self) -> None:

@@ -21,7 +21,7 @@ from ..chat.view import Status
 from ..display.compare import ColumnThrottle, TableDisplay, column_bundle, column_status
 from ..display.style import PLAIN, AnswerStyle
 from ..display.views import PublishStats
-from .status_line import STATUS_INTERVAL
+from .status_line import STATUS_INTERVAL, set_text, text_line
 
 GRID_PLAIN = "[aiml comparison: one column per model, live while the kernel runs]"
 USE = "Use this answer"
@@ -40,7 +40,7 @@ class GridColumn:
         self.model = model
         bold = {"font_weight": "bold"}
         self.header = widgets.Label(value=model, style=bold, tooltip=model)
-        self.status = widgets.Label(value="sending...", layout=widgets.Layout(min_width="0"))
+        self.status = text_line("sending...", min_width="0")
         self.answer = widgets.Output(layout=widgets.Layout(overflow="auto"))
         self.button = widgets.Button(
             description=USE,
@@ -64,9 +64,8 @@ class GridColumn:
         self.status_at = float("-inf")
 
     def show_status(self, text: str) -> None:
-        if self.status.value != text:
-            self.status.value = text
-            self.status.tooltip = text
+        if self.status.tooltip != text:
+            set_text(self.status, text)
 
 
 class CompareGrid:

@@ -21,6 +21,7 @@ from traitlets.config import Config
 from ..chat import budget
 from ..chat.conversation import USAGE_HEADERS
 from .controls import NUMBER_CONTROLS, ParameterControls, format_number
+from .status_line import set_text, text_line
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class SessionPanel:
             stream=magics.stream,
             model_names=magics.session.model_names(wait=0),
         )
-        self.status = widgets.Label(value="Changes apply to the next cells, like %config.")
+        self.status = text_line("Changes apply to the next cells, like %config.")
         self.chats = widgets.VBox()
         self.reset_buttons: dict[str, widgets.Button] = {}
         self._rows: list[widgets.Widget] = []
@@ -79,7 +80,7 @@ class SessionPanel:
             tooltip="AimlMagics.budget_credits: 2,000,000 credits = $1",
         )
         self.budget.observe(partial(self._control_changed, "budget_credits"), names="value")
-        self.budget_status = widgets.Label()
+        self.budget_status = text_line()
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _button: self.refresh())
         self._syncing = False
@@ -144,7 +145,7 @@ class SessionPanel:
             rows.append(empty)
         self.chats.children = rows
         self.usage.value = usage_html(self.magics.session.totals)
-        self.budget_status.value = budget.summary(self.magics.session) or "No budget: no limit."
+        set_text(self.budget_status, budget.summary(self.magics.session) or "No budget: no limit.")
 
     def reset_chat(self, name: str) -> None:
         if self.magics.session.chats.reset(name):
@@ -163,8 +164,7 @@ class SessionPanel:
     # -- internals ----------------------------------------------------------------------
 
     def _report(self, text: str) -> None:
-        self.status.value = text
-        self.status.tooltip = text
+        set_text(self.status, text)
 
     def _reset_clicked(self, name: str, _button: widgets.Button) -> None:
         self.reset_chat(name)
@@ -215,7 +215,7 @@ class SessionPanel:
                     current = object()
                 if current != new:
                     self.budget.value = budget_text(new)
-                self.budget_status.value = budget.summary(self.magics.session) or "No budget."
+                set_text(self.budget_status, budget.summary(self.magics.session) or "No budget.")
             else:
                 try:
                     current = self.controls.read_number(name)
