@@ -60,12 +60,14 @@ class ProgressView:
         report: Callable[[str], None],
         *,
         on_finish: Callable[[ProgressView], None] | None = None,
+        on_end: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         interval: float = STATUS_INTERVAL,
     ) -> None:
         self.view = view
         self.report = report
         self.on_finish = on_finish
+        self.on_end = on_end  # told the final status line before the answer's final display
         self.clock = clock
         self.interval = interval
         self.started = clock()
@@ -102,11 +104,16 @@ class ProgressView:
     def finish(
         self, result: ChatResult | None, status: Status = Status.DONE, metadata: dict | None = None
     ) -> None:
-        self.view.finish(result, status, metadata)
         if status is Status.FAILED:
-            return  # the error itself is reported by whoever caught it (the cell, the panel)
+            # the error itself is reported by whoever caught it (the cell, the panel)
+            self.view.finish(result, status, metadata)
+            return
         self.touched = True
         self.finished = (result, status, metadata)
-        self.report(final_status(result, status))
+        line = final_status(result, status)
+        self.report(line)
+        if self.on_end is not None:  # before the final display, which stays the last output
+            self.on_end(line)
+        self.view.finish(result, status, metadata)
         if self.on_finish is not None:
             self.on_finish(self)

@@ -144,7 +144,15 @@ def test_regenerate_sends_the_panel_values_with_the_same_context(run, ip, magics
     answer_id = second.outputs[-1].transient["display_id"]
     assert panel.answer_id == answer_id
     assert captured.outputs and all(o.update for o in captured.outputs)
-    assert all(o.transient["display_id"] == answer_id for o in captured.outputs)
+    panel_ids = (answer_id, panel.panel_id)
+    assert all(o.transient["display_id"] in panel_ids for o in captured.outputs)
+    # The panel's output gets a static stand-in (shown when a reopened notebook has no widget
+    # state), before the answer's final update, which stays the last output.
+    stand_in = bundles_for(captured.outputs, panel.panel_id)[-1]
+    assert stand_in["text/plain"] == f"[aiml: openai/gpt-4o · {panel.status.tooltip}]"
+    assert stand_in["text/markdown"].startswith("*openai/gpt\\-4o · done · ")
+    assert WIDGET_MIME in stand_in
+    assert captured.outputs[-1].transient["display_id"] == answer_id
     assert "a2 new" in captured.outputs[-1].data["text/markdown"]
     assert captured.outputs[-1].metadata["aiml"]["requested_model"] == "openai/gpt-4o"
     assert panel.status.tooltip.startswith("done")
