@@ -109,7 +109,8 @@ def visible():
 
 
 def visible_text(markdown: str) -> str:
-    """What a reader sees once Markdown is rendered: tags dropped, entities decoded."""
+    """What a reader sees once Markdown is rendered: tags dropped, entities decoded, the
+    escaped dollars MathJax shows as dollars."""
     import html
     import re
 
@@ -118,4 +119,5 @@ def visible_text(markdown: str) -> str:
     rendered = MarkdownIt("commonmark").enable("table").render(markdown)
     inline_tags = r"</?(?:strong|em|code|a)\b[^>]*>"
     text = re.sub(r"<[^>]+>", " ", re.sub(inline_tags, "", rendered))
-    return " ".join(html.unescape(text).split())
+    # JupyterLab's MathJax (processEscapes) shows the `\$` of the page as `$`
+    return " ".join(html.unescape(text).replace("\\$", "$").split())

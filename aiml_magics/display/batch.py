@@ -6,12 +6,12 @@ Everything shown here is the package's own numbers and error kinds; no model tex
 
 from __future__ import annotations
 
-import html
 import sys
 import time
 from typing import Any, TextIO
 
 from ..chat.batching import BatchResult, Snapshot, Summary
+from .sanitize import escape_markdown_inline
 
 WIDTH = 24
 INTERVAL = 0.25  # seconds between updates: a few a second
@@ -48,7 +48,7 @@ def bar_line(snap: Snapshot) -> str:
 def summary_bundle(summary: Summary) -> dict[str, str]:
     lines = summary.lines()
     plain = "Batch: " + "\n".join(lines)
-    markdown = "**Batch:** " + "  \n".join(html.escape(line, quote=False) for line in lines)
+    markdown = "**Batch:** " + "  \n".join(escape_markdown_inline(line) for line in lines)
     return {"text/plain": plain, "text/markdown": markdown}
 
 

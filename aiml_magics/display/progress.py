@@ -28,12 +28,11 @@ def streaming_status(elapsed: float, text: str, reasoning: str) -> str:
 
 
 def final_status(result: ChatResult | None, status: str) -> str:
-    """The line shown once the answer ended: usage, credits, dollars, finish reason (each only
-    when the server reported it)."""
-    footer = footer_text(result, status)
+    """The line shown once the answer ended: "done" and the time it took, or how it ended.
+
+    Usage, credits and dollars are the footer's (under the answer): said once, not here too.
+    """
     if status != Status.DONE:
-        return footer or status
-    reason = result.finish_reason if result is not None else None
-    return " · ".join(
-        part for part in ("done", footer, reason and f"finish reason: {reason}") if part
-    )
+        return footer_text(None, status) or str(status)
+    duration = result.duration if result is not None else None
+    return "done" if duration is None else f"done · {duration:.1f} s"

@@ -7,6 +7,7 @@ import time
 
 from ..chat.batching import Snapshot, Summary
 from ..display.batch import INTERVAL, bar_line, summary_bundle
+from .fallback import widget_bundle
 
 
 class WidgetBar:
@@ -23,6 +24,7 @@ class WidgetBar:
         self.label = widgets.HTML(value="")
         self.box = widgets.HBox([self.progress, self.label])
         self._shown = False
+        self._id: str | None = None
 
     def __call__(self, snap: Snapshot) -> None:
         now = time.monotonic()
@@ -32,7 +34,8 @@ class WidgetBar:
         if not self._shown:
             from IPython.display import display
 
-            display(self.box)
+            bundle = widget_bundle(self.box, "[aiml batch: progress bar]")
+            self._id = display(bundle, raw=True, display_id=True).display_id
             self._shown = True
         self.progress.value = snap.done + snap.failed
         line = bar_line(snap).split("] ", 1)[-1]  # the widget draws the bar itself
@@ -45,4 +48,11 @@ class WidgetBar:
 
         if summary.stopped:
             self.progress.bar_style = "danger"
-        display(summary_bundle(summary), raw=True)
+        shown = summary_bundle(summary)
+        if self._id:  # the bar's static stand-in: the summary line (a reopened notebook)
+            from IPython.display import update_display
+
+            line = summary.lines()[0]
+            bundle = widget_bundle(self.box, f"[aiml batch: {line}]", shown["text/markdown"])
+            update_display(bundle, raw=True, display_id=self._id)
+        display(shown, raw=True)

@@ -20,19 +20,22 @@ from ..api import errors
 from ..api.result import ChatResult
 from ..chat.request import TurnRequest
 from ..chat.view import AnswerView
+from ..display.sanitize import escape_markdown_inline
 from ..display.style import AnswerStyle
 from ..display.views import DisplayView
 from .controls import GENERATION_FIELDS, ParameterControls
-from .status_line import ProgressView
+from .fallback import widget_bundle
+from .status_line import ProgressView, set_text, text_line
 
 log = logging.getLogger(__name__)
 
-PANEL_PLAIN = "[aiml panel: parameters and Regenerate, live while the kernel runs]"
+PANEL_PLAIN = "[aiml panel: parameters and Regenerate]"
 PLACEHOLDER = {
     "text/markdown": "*waiting for the answer…*",
     "text/plain": "(waiting for the answer…)",
 }
 NO_ANSWER = {"text/markdown": "*no answer yet*", "text/plain": "(no answer yet)"}
+NOTHING = {"text/plain": ""}
 
 
 @dataclass
@@ -72,6 +75,9 @@ class CellPanel:
         self.events = events  # the shell's: the panel settles when its cell has finished
         self.busy = False
         self.answer_id: str | None = None
+        self.panel_id: str | None = None
+        self.ended = ""  # how the last answer ended, for the panel's static stand-in
+        self._kept: dict[str, Any] | None = None  # the panel's copy above a consolidated answer
         self.shown: Shown | None = None
         self.current: ProgressView | None = None
         self._settle_armed = False
@@ -98,9 +104,8 @@ class CellPanel:
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.regenerate_button.on_click(self._clicked)
-        # The buttons keep their size; a long status line shrinks (its tooltip has it all).
-        status_layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="0")
-        self.status = widgets.Label(value="", layout=status_layout)
+        # The buttons keep their size; a long status line wraps (its tooltip has it all too).
+        self.status = text_line(flex="1 1 auto", width="auto", min_width="0")
         self.widget = widgets.VBox(
             [widgets.HBox([self.toggle, self.regenerate_button, self.status]), self.controls.widget]
         )
@@ -116,15 +121,16 @@ class CellPanel:
         from IPython.display import display
 
         self._replace_earlier_panel()
-        display(self.bundle(), raw=True)
+        self.panel_id = display(self.bundle(), raw=True, display_id=True).display_id
         self.answer_id = display(dict(PLACEHOLDER), raw=True, display_id=True).display_id
         self.on_screen.last_panel = self
 
     def bundle(self) -> dict[str, Any]:
         """The panel as an output (its widget view, and a line for runners without widgets)."""
-        bundle = self.widget._repr_mimebundle_()
-        bundle["text/plain"] = PANEL_PLAIN
-        return bundle
+        if not self.ended:
+            return widget_bundle(self.widget, PANEL_PLAIN)
+        line = f"{self.controls.model.value} · {self.ended}"
+        return widget_bundle(self.widget, f"[aiml: {line}]", f"*{escape_markdown_inline(line)}*")
 
     def watch(self, view: AnswerView) -> ProgressView:
         """Wrap the cell's answer view; the panel is busy until the cell has finished."""
@@ -135,7 +141,8 @@ class CellPanel:
             view.display_id = self.answer_id  # stream into the reserved display
         keep = getattr(view, "keep_above", None)
         if keep is not None:
-            keep.append(self.bundle())  # the panel stays above a consolidated answer
+            self._kept = self.bundle()
+            keep.append(self._kept)  # the panel stays above a consolidated answer
         progress = self._progress(view)
         self._set_busy(True)
         self._arm_settle()
@@ -202,7 +209,9 @@ class CellPanel:
         return DisplayView(display_id=display_id, style=self.style, notes=notes)
 
     def _progress(self, view: AnswerView) -> ProgressView:
-        self.current = ProgressView(view, self._report, on_finish=self._finished)
+        self.current = ProgressView(
+            view, self._report, on_finish=self._finished, on_end=self._publish
+        )
         return self.current
 
     def _finished(self, progress: ProgressView) -> None:
@@ -221,9 +230,21 @@ class CellPanel:
         view = self._answer_view(display_id, notes=previous.notes)
         view.finish(previous.result, previous.status, previous.metadata)
 
+    def _publish(self, ended: str) -> None:
+        """Give the panel's output its static stand-in, how the answer ended (the view itself
+        is unchanged); also in the copy a consolidated answer shows again above it."""
+        self.ended = ended
+        bundle = self.bundle()
+        if self._kept is not None:
+            self._kept.clear()
+            self._kept.update(bundle)
+        if self.panel_id:
+            from IPython.display import update_display
+
+            update_display(bundle, raw=True, display_id=self.panel_id)
+
     def _report(self, text: str) -> None:
-        self.status.value = text
-        self.status.tooltip = text
+        set_text(self.status, text)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -256,11 +277,13 @@ class CellPanel:
             error = getattr(result, "error_in_exec", None) or getattr(
                 result, "error_before_exec", None
             )
-            self._report(f"⚠ {describe_error(error)}" if error else "stopped before an answer")
+            # An error is shown once, by the cell (its one-line error): no status, no stand-in.
+            self._report("" if error else "stopped before an answer")
             if not progress.touched and self.answer_id:
                 from IPython.display import update_display
 
-                update_display(dict(NO_ANSWER), raw=True, display_id=self.answer_id)
+                shown = NOTHING if error else NO_ANSWER
+                update_display(dict(shown), raw=True, display_id=self.answer_id)
         self._set_busy(False)
 
     def _replace_earlier_panel(self) -> None:

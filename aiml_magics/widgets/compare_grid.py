@@ -18,12 +18,20 @@ import ipywidgets as widgets
 
 from ..chat.compare import ColumnState, Comparison
 from ..chat.view import Status
-from ..display.compare import ColumnThrottle, TableDisplay, column_bundle, column_status
+from ..display.compare import (
+    ColumnThrottle,
+    TableDisplay,
+    column_bundle,
+    column_markdown,
+    column_plain,
+    column_status,
+)
 from ..display.style import PLAIN, AnswerStyle
 from ..display.views import PublishStats
-from .status_line import STATUS_INTERVAL
+from .fallback import widget_bundle
+from .status_line import STATUS_INTERVAL, set_text, text_line
 
-GRID_PLAIN = "[aiml comparison: one column per model, live while the kernel runs]"
+GRID_PLAIN = "[aiml comparison: one column per model]"
 USE = "Use this answer"
 USED = "✓ continues the chat"
 
@@ -40,7 +48,7 @@ class GridColumn:
         self.model = model
         bold = {"font_weight": "bold"}
         self.header = widgets.Label(value=model, style=bold, tooltip=model)
-        self.status = widgets.Label(value="sending...", layout=widgets.Layout(min_width="0"))
+        self.status = text_line("sending...", min_width="0")
         self.answer = widgets.Output(layout=widgets.Layout(overflow="auto"))
         self.button = widgets.Button(
             description=USE,
@@ -64,9 +72,8 @@ class GridColumn:
         self.status_at = float("-inf")
 
     def show_status(self, text: str) -> None:
-        if self.status.value != text:
-            self.status.value = text
-            self.status.tooltip = text
+        if self.status.tooltip != text:
+            set_text(self.status, text)
 
 
 class CompareGrid:
@@ -97,10 +104,14 @@ class CompareGrid:
         self.comparison: Comparison | None = None
         self.display_id: str | None = None
 
-    def bundle(self) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_()
-        bundle["text/plain"] = GRID_PLAIN
-        return bundle
+    def bundle(self, states: Sequence[ColumnState] = ()) -> dict[str, Any]:
+        """The grid's output; with the final `states`, their answers as its static stand-in."""
+        if not states:
+            return widget_bundle(self.widget, GRID_PLAIN)
+        options = {**self.options, "heading": True}
+        markdown = "\n\n".join(column_markdown(state, **options) for state in states)
+        plain = "\n\n".join(column_plain(state) for state in states)
+        return widget_bundle(self.widget, f"{GRID_PLAIN}\n\n{plain}", markdown)
 
     def show(self) -> None:
         from IPython.display import display
@@ -138,6 +149,10 @@ class CompareGrid:
             for c in self.columns.values()
         )
         self.table.final(comparison)
+        if self.display_id:
+            from IPython.display import update_display
+
+            update_display(self.bundle(comparison.states), raw=True, display_id=self.display_id)
 
     def close(self) -> None:
         for column in self.columns.values():

@@ -23,6 +23,7 @@ from ..api.errors import AimlError
 from ..chat import budget
 from ..chat.conversation import USAGE_HEADERS
 from .controls import CHOICE_CONTROLS, NUMBER_CONTROLS, ParameterControls, format_number
+from .status_line import set_text, text_line
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class SessionPanel:
             stream=magics.stream,
             model_names=magics.session.model_names(wait=0),
         )
-        self.status = widgets.Label(value="Changes apply to the next cells, like %config.")
+        self.status = text_line("Changes apply to the next cells, like %config.")
         self.chats = widgets.VBox()
         self.reset_buttons: dict[str, widgets.Button] = {}
         self._rows: list[widgets.Widget] = []
@@ -81,8 +82,9 @@ class SessionPanel:
             tooltip="AimlMagics.budget_credits: 2,000,000 credits = $1",
         )
         self.budget.observe(partial(self._control_changed, "budget_credits"), names="value")
-        self.budget_status = widgets.Label()
-        self.balance = widgets.Label(value="Balance: asking the service…")
+        self.budget_status = text_line()
+        self.balance = text_line()
+        set_text(self.balance, "Balance: asking the service…")
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _button: self.refresh())
         self._syncing = False
@@ -128,16 +130,15 @@ class SessionPanel:
         session = self.magics.session
         try:
             if mode_of(self.magics)[0] == "only":
-                self.balance.value = "Balance: not asked (AimlMagics.replay = only)"
+                set_text(self.balance, "Balance: not asked (AimlMagics.replay = only)")
                 return
             found = session.client().balance()
         except AimlError as exc:
-            self.balance.value = f"Balance: unavailable ({exc.message})"
+            set_text(self.balance, f"Balance: unavailable ({exc.message})")
             return
         stated = against_balance(session, found)
-        self.balance.value = f"Balance: {found} (as the service states it)" + (
-            f" · {stated}" if stated else ""
-        )
+        text = f"Balance: {found} (as the service states it)"
+        set_text(self.balance, text + (f" · {stated}" if stated else ""))
 
     def show(self) -> None:
         from IPython.display import display
@@ -170,7 +171,7 @@ class SessionPanel:
             rows.append(empty)
         self.chats.children = rows
         self.usage.value = usage_html(self.magics.session.totals)
-        self.budget_status.value = budget.summary(self.magics.session) or "No budget: no limit."
+        set_text(self.budget_status, budget.summary(self.magics.session) or "No budget: no limit.")
 
     def reset_chat(self, name: str) -> None:
         if self.magics.session.chats.reset(name):
@@ -189,8 +190,7 @@ class SessionPanel:
     # -- internals ----------------------------------------------------------------------
 
     def _report(self, text: str) -> None:
-        self.status.value = text
-        self.status.tooltip = text
+        set_text(self.status, text)
 
     def _reset_clicked(self, name: str, _button: widgets.Button) -> None:
         self.reset_chat(name)
@@ -243,7 +243,7 @@ class SessionPanel:
                     current = object()
                 if current != new:
                     self.budget.value = budget_text(new)
-                self.budget_status.value = budget.summary(self.magics.session) or "No budget."
+                set_text(self.budget_status, budget.summary(self.magics.session) or "No budget.")
             elif name in CHOICE_CONTROLS:
                 self.controls.choices[name].value = new or ""
             else:

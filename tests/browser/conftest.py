@@ -364,6 +364,17 @@ class Notebook:
     def output_text(self, index: int) -> str:
         return self.cell(index).locator(".jp-OutputArea").inner_text()
 
+    @staticmethod
+    def answer_displays(outputs: list[dict]) -> list[dict]:
+        """The answer displays among saved `outputs`: Markdown bundles that are not a widget
+        (a widget's output carries its last text as Markdown too, for a reopened notebook)."""
+        return [
+            o
+            for o in outputs
+            if "text/markdown" in o.get("data", {})
+            and "application/vnd.jupyter.widget-view+json" not in o["data"]
+        ]
+
     def answer(self, index: int):
         """Locator of the rendered answer display of cell `index`."""
         return (

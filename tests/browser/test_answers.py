@@ -123,7 +123,7 @@ def test_answer_streams_then_renders_as_markdown(lab, notebook_factory, sim):
     assert final["reasoning"].startswith("Reasoning")
 
     markdown = nb.answer(1)
-    displays = [o for o in nb.outputs(1) if "text/markdown" in o.get("data", {})]
+    displays = nb.answer_displays(nb.outputs(1))
     assert len(displays) == 1, "updates replaced the one display in place"
     assert markdown.locator("h1", has_text="What a p-value is").count() == 1
     assert markdown.locator("h2", has_text="Steps").count() == 1
@@ -151,9 +151,7 @@ def test_answer_streams_then_renders_as_markdown(lab, notebook_factory, sim):
     # The saved notebook keeps one final display (answer, collapsed reasoning, footer).
     saved = json.loads(nb.save().read_text())
     outputs = saved["cells"][1]["outputs"]
-    markdowns = [
-        "".join(o["data"]["text/markdown"]) for o in outputs if "text/markdown" in o.get("data", {})
-    ]
+    markdowns = ["".join(o["data"]["text/markdown"]) for o in nb.answer_displays(outputs)]
     assert len(markdowns) == 1
     saved_markdown = markdowns[0]
     assert "stats.ttest_1samp" in saved_markdown

@@ -81,7 +81,11 @@ def test_three_columns_grow_together_and_use_this_answer_records_it(lab, noteboo
         # (setting an Output's outputs empties it for a moment inside one DOM update)
         lengths = [s[index] for s in snaps if s[index]]
         assert len(set(lengths)) >= 3, f"column {index} was seen growing: {lengths}"
-        assert lengths == sorted(lengths), f"column {index} only grew: {lengths}"
+        whole = lengths.index(max(lengths)) + 1
+        assert lengths[:whole] == sorted(lengths[:whole]), f"column {index} only grew: {lengths}"
+        # Once whole it stays whole (the end re-renders the grid with its saved stand-in, which
+        # may lay out a character of white space differently).
+        assert min(lengths[whole:], default=max(lengths)) >= max(lengths) - 2, lengths
     columns = nb.cell(1).locator(".aiml-compare-column")
     expect(columns).to_have_count(3)
     for column, model in zip(columns.all(), MODELS, strict=True):

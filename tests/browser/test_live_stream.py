@@ -88,7 +88,7 @@ def test_a_paced_answer_keeps_moving_and_ends_as_one_piece(lab, notebook_factory
     assert max(gaps) < 1.0, f"the answer stood still for {max(gaps):.2f} s"
 
     # The end: one answer output, rendered as one piece, holding the answer once.
-    displays = [o for o in nb.outputs(1) if "text/markdown" in o.get("data", {})]
+    displays = nb.answer_displays(nb.outputs(1))
     assert len(displays) == 1
     markdown = nb.answer(1)
     assert markdown.locator("h1").count() == 1
@@ -104,6 +104,6 @@ def test_a_paced_answer_keeps_moving_and_ends_as_one_piece(lab, notebook_factory
 
     saved = json.loads(nb.save().read_text())
     outputs = saved["cells"][1]["outputs"]
-    saved_markdown = [o for o in outputs if "text/markdown" in o.get("data", {})]
+    saved_markdown = nb.answer_displays(outputs)
     assert len(saved_markdown) == 1
     assert CLOSING in "".join(saved_markdown[0]["data"]["text/markdown"])

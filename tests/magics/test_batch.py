@@ -327,7 +327,11 @@ def test_widget_frontends_get_an_ipywidgets_bar(run, ip, aiml_simulator):
     out = run("%%aiml --over rows --concurrency 2\nQ: {text}", cell_id="cell-1")
     assert out.error is None
     views = [o.data[k] for o in out.outputs for k in o.data if "widget-view" in k]
-    assert len(views) == 1
+    assert len(views) == 2  # the bar, then the same display with its static stand-in
+    assert out.outputs[1].update and views[0] == views[1]
+    stand_in = out.outputs[1].data
+    assert stand_in["text/plain"].startswith("[aiml batch: 8 rows: 8 answered")
+    assert stand_in["text/markdown"].startswith("**Batch:** 8 rows")
     from ipywidgets.widgets.widget import _instances
 
     box = _instances[views[0]["model_id"]]

@@ -6,6 +6,8 @@ No frontend: the widgets live in the test process with dummy comms, clicks are
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from IPython.utils.capture import capture_output
 
@@ -43,7 +45,7 @@ def statuses():
 
     def record(panel):
         seen = []
-        panel.status.observe(lambda change: seen.append(change["new"]), names="value")
+        panel.status.observe(lambda change: seen.append(change["new"] or ""), names="tooltip")
         return seen
 
     return record
@@ -83,10 +85,10 @@ def test_panel_is_shown_above_the_answer_prefilled_with_what_was_sent(run, magic
     assert c.widget.layout.display == "none"
     panel.toggle.value = True
     assert c.widget.layout.display != "none"
-    # Final usage in the status line.
-    status = panel.status.value
-    for expected in ("done", "prompt", "completion", "credits", "$", "finish reason: stop"):
-        assert expected in status
+    # The status line ends with "done" and the time; the usage is the footer's alone.
+    assert re.fullmatch(r"done · \d+\.\d s", panel.status.tooltip)
+    for expected in ("prompt", "completion", "credits", "$"):
+        assert expected in out.final_markdown
     assert not panel.busy and not panel.regenerate_button.disabled
 
 
@@ -142,10 +144,18 @@ def test_regenerate_sends_the_panel_values_with_the_same_context(run, ip, magics
     answer_id = second.outputs[-1].transient["display_id"]
     assert panel.answer_id == answer_id
     assert captured.outputs and all(o.update for o in captured.outputs)
-    assert all(o.transient["display_id"] == answer_id for o in captured.outputs)
+    panel_ids = (answer_id, panel.panel_id)
+    assert all(o.transient["display_id"] in panel_ids for o in captured.outputs)
+    # The panel's output gets a static stand-in (shown when a reopened notebook has no widget
+    # state), before the answer's final update, which stays the last output.
+    stand_in = bundles_for(captured.outputs, panel.panel_id)[-1]
+    assert stand_in["text/plain"] == f"[aiml: openai/gpt-4o · {panel.status.tooltip}]"
+    assert stand_in["text/markdown"].startswith("*openai/gpt\\-4o · done · ")
+    assert WIDGET_MIME in stand_in
+    assert captured.outputs[-1].transient["display_id"] == answer_id
     assert "a2 new" in captured.outputs[-1].data["text/markdown"]
     assert captured.outputs[-1].metadata["aiml"]["requested_model"] == "openai/gpt-4o"
-    assert "finish reason: stop" in panel.status.value
+    assert panel.status.tooltip.startswith("done")
     assert not panel.busy and not panel.regenerate_button.disabled
 
 
@@ -209,7 +219,7 @@ def test_an_invalid_value_sends_nothing_and_says_why(
     captured = click(panel.regenerate_button)
 
     assert len(aiml_simulator.chat_requests) == sent
-    assert message in panel.status.value and "nothing was sent" in panel.status.value
+    assert message in panel.status.tooltip and "nothing was sent" in panel.status.tooltip
     assert captured.outputs == [] and captured.stdout == "" and captured.stderr == ""
     assert (turns(magics), ip.user_ns["_aiml"], ip.user_ns["answer"]) == before
     assert not panel.busy
@@ -246,7 +256,7 @@ def test_an_error_while_regenerating_keeps_the_old_answer_and_turn(
     # The conversation, `_aiml` and the -o variable are unchanged.
     assert (turns(magics), ip.user_ns["_aiml"], ip.user_ns["answer"]) == before
     # The error is in the status line, not a traceback in the kernel.
-    assert error in panel.status.value and "previous answer is kept" in panel.status.value
+    assert error in panel.status.tooltip and "previous answer is kept" in panel.status.tooltip
     assert "Traceback" not in captured.stdout + captured.stderr
     assert not panel.busy and not panel.regenerate_button.disabled
     # A second failure still puts back the last complete answer, not the first failure's.
@@ -266,9 +276,12 @@ def test_a_failed_cell_can_be_fixed_and_regenerated_into_its_reserved_display(
     out = run("%%aiml\nq", cell_id="c1")
     assert type(out.error).__name__ == "AuthenticationError"
     panel = magics.last_panel
-    assert "Invalid API key" in panel.status.value
+    # The error is said once, by the cell's one-line error: not in the status line, and no
+    # "no answer yet" stand-in between them.
+    assert "Invalid API key" in str(out.error)
+    assert not panel.status.tooltip
     assert out.outputs[-1].transient["display_id"] == panel.answer_id
-    assert "no answer yet" in out.outputs[-1].data["text/markdown"]
+    assert out.outputs[-1].data == {"text/plain": ""}
     assert not panel.busy
     assert turns(magics) == []
 
@@ -317,9 +330,7 @@ def test_status_line_follows_retries_reasoning_and_ends_with_usage(
     assert any(s.startswith("streaming ·") and "tok/s" in s for s in seen)
     assert "SECRET REASONING" not in text  # the reasoning is never repeated in the panel
     final = seen[-1]
-    for expected in ("done", "prompt", "completion", "reasoning", "1,234 credits", "$"):
-        assert expected in final
-    assert "finish reason: stop" in final
+    assert re.fullmatch(r"done · \d+\.\d s", final), "the usage is the footer's, not repeated"
 
 
 def test_rerunning_a_cell_closes_the_panel_of_its_previous_run(run, magics, aiml_simulator):
@@ -398,10 +409,10 @@ def test_session_controls_reject_impossible_values(run, magics, aiml_simulator):
     panel = session_panel(run, magics)
     panel.controls.numbers["temperature"].value = "0.4"
     panel.controls.numbers["temperature"].value = "hot"
-    assert "temperature must be a number" in panel.status.value
+    assert "temperature must be a number" in panel.status.tooltip
     assert magics.temperature == 0.4
     panel.controls.model.value = "  "
-    assert "type a model id" in panel.status.value
+    assert "type a model id" in panel.status.tooltip
     assert magics.model == "bytedance/seed-1-8"
 
 
@@ -428,7 +439,7 @@ def test_session_panel_lists_chats_resets_them_and_refreshes_usage(run, magics, 
     panel.reset_buttons["side"].click()
     assert "side" not in magics.session.chats
     assert [row.children[0].value for row in panel.chats.children] == ["default: 2 turn(s)"]
-    assert "Forgot chat 'side'" in panel.status.value
+    assert "Forgot chat 'side'" in panel.status.tooltip
     assert len(turns(magics)) == 2
 
 
@@ -495,7 +506,9 @@ def test_interrupting_a_regeneration_puts_the_previous_answer_back(run, ip, magi
     history = bundles_for(first.outputs + captured.outputs, panel.answer_id)
     assert any("word word" in b["text/markdown"] for b in history)  # it did stream
     assert history[-1] == first.outputs[-1].data
-    assert "Interrupted" in panel.status.value and "previous answer is kept" in panel.status.value
+    assert (
+        "Interrupted" in panel.status.tooltip and "previous answer is kept" in panel.status.tooltip
+    )
     assert turns(magics) == [("q", "old answer")]
     assert ip.user_ns["_aiml"].text == "old answer"
     assert not panel.busy
@@ -503,19 +516,35 @@ def test_interrupting_a_regeneration_puts_the_previous_answer_back(run, ip, magi
 
 def test_session_panel_sets_and_shows_the_budget(run, magics, aiml_simulator):
     panel = session_panel(run, magics)
-    assert panel.budget.value == "" and panel.budget_status.value == "No budget: no limit."
+    assert panel.budget.value == "" and panel.budget_status.tooltip == "No budget: no limit."
     panel.budget.value = "2,000,000"
     assert magics.budget_credits == 2_000_000
-    assert "AimlMagics.budget_credits = 2000000.0" in panel.status.value
+    assert "AimlMagics.budget_credits = 2000000.0" in panel.status.tooltip
     assert "budget_credits" in run("%aiml config").outputs[-1].data["text/plain"]
     run("%%aiml\nq1", cell_id="c1")
     spent = magics.session.spent_credits()
-    assert panel.budget_status.value.startswith("Budget: 2,000,000 credits ($1) · spent ")
-    assert f"left {2_000_000 - spent:,.0f} credits" in panel.budget_status.value
+    assert panel.budget_status.tooltip.startswith("Budget: 2,000,000 credits ($1) · spent ")
+    assert f"left {2_000_000 - spent:,.0f} credits" in panel.budget_status.tooltip
     panel.budget.value = "lots"
-    assert "the budget must be a number of credits" in panel.status.value
+    assert "the budget must be a number of credits" in panel.status.tooltip
     assert magics.budget_credits == 2_000_000, "a bad value changes nothing"
     run("%config AimlMagics.budget_credits = 5000")
     assert panel.budget.value == "5,000"
     panel.budget.value = ""
-    assert magics.budget_credits is None and panel.budget_status.value == "No budget."
+    assert magics.budget_credits is None and panel.budget_status.tooltip == "No budget."
+
+
+def test_the_status_line_shows_amounts_literally_wraps_and_keeps_the_whole_line(run, magics):
+    """A Label is typeset by MathJax (two amounts would read as math) and is cut with an
+    ellipsis: the status line is HTML that is never typeset, wraps, and has a tooltip."""
+    import ipywidgets as widgets
+
+    run("%%aiml\nq", cell_id="c1")
+    panel = magics.last_panel
+    line = "Not sent: ~0.5 credits ($0.00004) to 256,000 credits ($0.128) <b>over</b> budget"
+    panel._report(line)
+    assert type(panel.status) is widgets.HTML  # not Label, HTMLMath: nothing typesets it
+    assert "$" not in panel.status.value and panel.status.value.count("&#36;") == 2
+    assert "<b>" not in panel.status.value and "&lt;b&gt;over" in panel.status.value
+    assert "white-space:normal" in panel.status.value
+    assert panel.status.tooltip == line

@@ -58,8 +58,8 @@ def test_the_session_panel_shows_the_balance_asked_once_in_the_background(
     aiml_simulator.balance = 3.0
     ip.run_line_magic("config", "AimlMagics.budget_credits = 1000000")
     panel = session_panel(run, magics)
-    assert wait_for(lambda: "$3.00" in panel.balance.value), panel.balance.value
-    assert "budget: 1,000,000 credits left of 1,000,000" in panel.balance.value
+    assert wait_for(lambda: "$3.00" in panel.balance.tooltip), panel.balance.tooltip
+    assert "budget: 1,000,000 credits left of 1,000,000" in panel.balance.tooltip
     panel.refresh()
     billing = [r for r in aiml_simulator.requests if r.path == "/v2/billing"]
     assert len(billing) == 1
@@ -70,7 +70,7 @@ def test_without_a_key_the_panel_says_the_balance_is_unavailable(
 ):
     monkeypatch.delenv("AIML_API_KEY")
     panel = session_panel(run, magics)
-    assert wait_for(lambda: "unavailable" in panel.balance.value), panel.balance.value
+    assert wait_for(lambda: "unavailable" in panel.balance.tooltip), panel.balance.tooltip
 
 
 def test_the_deprecation_note_is_said_above_the_answer_once(run, magics, aiml_simulator):

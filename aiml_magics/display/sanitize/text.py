@@ -26,7 +26,11 @@ Edit = tuple[int, int, str]
 
 BACKTICKS_RE = re.compile(r"`+")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_INLINE_ESCAPES = {ord(c): "\\" + c for c in "\\`*_{}[]()#+-.!|~$@="} | {
+# `$` becomes `\\$`: marked leaves `\$` in the page, which JupyterLab's MathJax (processEscapes)
+# shows as `$`. A `$` alone in the page pairs with the next one into typeset math, since MathJax
+# scans the rendered text, after the math pre-pass; `\$` in Markdown would leave a bare `$`.
+_INLINE_ESCAPES = {ord(c): "\\" + c for c in "\\`*_{}[]()#+-.!|~@="} | {
+    ord("$"): "\\\\$",
     ord("&"): "&amp;",
     ord("<"): "&lt;",
     ord(">"): "&gt;",

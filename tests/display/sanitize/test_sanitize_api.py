@@ -80,7 +80,9 @@ def test_escape_markdown_inline_shows_the_string_as_text(text: str, shown: str) 
     assert "\n" not in escaped
     page = inspect(permissive_render(f"# Model {escaped}\n\n{escaped}\n"))
     assert page.tags == ["h1", "p"]
-    assert "".join(page.text).strip().split("\n") == [f"Model {shown}", shown]
+    # The page keeps `\$`, which MathJax (processEscapes) shows as `$` and never typesets.
+    seen = "".join(page.text).replace("\\$", "$")
+    assert seen.strip().split("\n") == [f"Model {shown}", shown]
     assert MathView.of(escaped) is None  # no `$...$` for JupyterLab either
 
 
