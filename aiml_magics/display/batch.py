@@ -15,7 +15,7 @@ from .sanitize import escape_markdown_inline
 
 WIDTH = 24
 INTERVAL = 0.25  # seconds between updates: a few a second
-FIRST_AFTER = 1.0  # a runner's bar appears only for batches that take longer than this
+FIRST_AFTER = 1.0  # a live bar appears only for batches that take longer than this
 
 
 def _duration(seconds: float) -> str:
@@ -78,12 +78,18 @@ class TerminalBar:
 
 
 class DisplayBar:
-    """One display updated in place (runners without widgets: nbclient, nbval, nbconvert);
-    at the end it becomes the summary. A batch done within `first_after` seconds shows only
-    its summary, so a short batch's saved output is the same on every run."""
+    """One display updated in place (a live frontend without widgets); at the end it becomes
+    the summary. A batch done within `first_after` seconds shows only its summary.
 
-    def __init__(self, interval: float = INTERVAL, first_after: float = FIRST_AFTER) -> None:
+    A runner (nbclient, nbval, nbconvert) has nobody watching, so it gets `live=False`: no
+    bar, only the summary, and its saved output is the same on every run however slow the
+    machine."""
+
+    def __init__(
+        self, interval: float = INTERVAL, first_after: float = FIRST_AFTER, *, live: bool = True
+    ) -> None:
         self.interval = interval
+        self.live = live
         self._handle: Any = None
         self._last = time.monotonic() + first_after - interval
 
@@ -91,7 +97,7 @@ class DisplayBar:
         from IPython.display import display
 
         now = time.monotonic()
-        if snap.finished or now - self._last < self.interval:
+        if not self.live or snap.finished or now - self._last < self.interval:
             return
         self._last = now
         bundle = {"text/plain": bar_line(snap)}

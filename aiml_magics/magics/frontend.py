@@ -73,7 +73,7 @@ class Frontend:
     def batch_bar(self) -> BarFactory | None:
         from ..display.batch import DisplayBar
 
-        return lambda total: DisplayBar()
+        return lambda total: DisplayBar(live=self.live)
 
     def show(self, bundle: dict[str, str]) -> None:
         from IPython.display import display

@@ -308,10 +308,24 @@ def test_replay_recording_answers_a_batch_in_a_new_session(run, ip, tmp_path, ai
 # -- progress --------------------------------------------------------------------------------------
 
 
-def test_runner_progress_is_one_text_display_updated_then_the_summary(run, ip, aiml_simulator):
+def test_a_runner_shows_no_bar_only_the_summary(run, ip, aiml_simulator):
+    # nbval keeps a display's first bundle: a bar there would be saved instead of the summary
+    # whenever the machine is slow, so a runner (no cell id) gets none, however long it takes.
+    aiml_simulator.latency = 0.15
+    ip.user_ns["rows"] = [f"r{n}" for n in range(20)]  # 1.5 s: longer than a live bar waits
+    out = run("%%aiml --over rows --concurrency 2\nQ: {text}")
+    assert out.error is None
+    assert [o.data["text/plain"].split(":")[0] for o in out.outputs] == ["Batch"]
+    assert out.outputs[0].data["text/plain"].startswith("Batch: 20 rows: 20 answered")
+
+
+def test_a_live_frontend_without_widgets_sees_one_bar_updated_then_the_summary(
+    run, ip, aiml_simulator, magics
+):
+    magics.on_screen.widgets_refused = magics.on_screen.refusal_told = True
     aiml_simulator.latency = 0.15
     ip.user_ns["rows"] = [f"r{n}" for n in range(20)]  # 1.5 s: the bar shows after 1 s
-    out = run("%%aiml --over rows --concurrency 2\nQ: {text}")
+    out = run("%%aiml --over rows --concurrency 2\nQ: {text}", cell_id="cell-1")
     assert out.error is None
     texts = [o.data.get("text/plain", "") for o in out.outputs]
     bars = [t for t in texts if "rows/s" in t]

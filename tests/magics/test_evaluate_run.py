@@ -212,7 +212,8 @@ def test_a_whole_evaluation_replays_with_no_simulator(ip, aiml_simulator, tmp_pa
     assert replayed.pairs["winner"].equals(recorded.pairs["winner"])
 
 
-def test_progress_is_one_bar_over_every_batch_then_one_summary(run, ip, aiml_simulator):
+def test_progress_is_one_bar_over_every_batch_then_one_summary(run, ip, aiml_simulator, magics):
+    magics.on_screen.widgets_refused = magics.on_screen.refusal_told = True  # live, no widgets
     aiml_simulator.latency = 0.1
     ip.user_ns["data"] = DATA.head(12)
     aiml_simulator.script_for(JUDGE, Reply(content="Verdict: A", times=100))
@@ -221,7 +222,7 @@ def test_progress_is_one_bar_over_every_batch_then_one_summary(run, ip, aiml_sim
         f"ev = aiml_magics.evaluate(data, '{{question}}', [{GOOD!r}, {SHAKY!r}], "
         f"metrics=['pairwise'], judge={JUDGE!r}, concurrency=4)"
     )
-    out = run(source)
+    out = run(source, cell_id="cell-1")
     assert out.error is None
     texts = [o.data.get("text/plain", "") for o in out.outputs]
     bars = [t for t in texts if "rows/s" in t]
