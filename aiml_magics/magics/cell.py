@@ -31,7 +31,7 @@ from ..display.style import AnswerStyle
 from . import frontend as frontends
 from . import inputs, rules
 from .completion import make_matcher
-from .context import notebook_context, request_metadata
+from .context import answers_above, notebook_context, request_metadata
 from .handlers import SubcommandsMixin
 from .mcp import McpSubcommandMixin
 from .options import cell_options, parse_options, request_params
@@ -58,6 +58,19 @@ CELL_MODES = (
     CellMode("classify", ".semantic", "semantic_cell"),
     CellMode("over", ".batch", "over_cell"),
 )
+
+
+def restart_notice(magics: Any, chat: str) -> list[str]:
+    """What to tell when the notebook shows answers of `chat` that this kernel never had."""
+    lost = answers_above(magics, chat, tuple(mode.option for mode in CELL_MODES))
+    if not lost:
+        return []
+    name = "" if chat == magics.aiml_cell.parser.get_default("chat") else f" {chat!r}"
+    return [
+        f"this chat{name} starts fresh: the {lost} answer(s) above are from before a kernel "
+        "restart and are not sent. Re-run their cells to rebuild it, or carry a chat over a "
+        "restart with %aiml export PATH.json before and %aiml import PATH.json after"
+    ]
 
 
 @magics_class
@@ -108,7 +121,7 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
     last_session_panel = property(lambda self: self.on_screen.last_session_panel)
     last_comparison = property(lambda self: self.on_screen.last_comparison)
 
-    @magic_arguments()
+    @magic_arguments(name="%aiml")  # the usage line reads %%aiml
     @kwds(epilog=rules.help_section())
     @cell_options
     @cell_magic("aiml")
@@ -186,6 +199,8 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
         chat = self._chat(args)
         if args.new:
             chat.clear()
+        elif not chat.turns and not args.dry_run:
+            notices += restart_notice(self, args.chat)
         if args.system is not None:
             chat.system = args.system or None
         request = TurnRequest(
