@@ -1,9 +1,12 @@
 """A credit budget for the session (`AimlMagics.budget_credits`), checked before each request.
 
-Once the session has spent its budget, nothing more is sent. A request whose estimated cost
-(the top of its range: the prompt plus `max_tokens` of output) is more than what is left is
-sent only when the user confirms it; so is a request whose cost cannot be estimated (no price
-in the catalogue, a variable price, no output limit): the guard fails closed, never open.
+Once the session has spent its budget, nothing more is sent. A request whose planned cost is
+more than what is left is sent only when the user confirms it. The plan is the prompt plus
+`max_tokens` of output when the cell sets it; without it, what answers of the model used in
+this session (a high percentile; 4,096 tokens before the first), since the model's whole
+output limit would make the budget ask before every cell. A request whose cost cannot be
+estimated (no price in the catalogue, a variable price) is sent only when the user says so:
+the guard fails closed, never open.
 Where nobody can be asked (nbval, nbclient, a batch), both are refused. Replayed answers cost
 nothing and are never checked.
 """
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from ..api.service import Balance
     from .request import TurnRequest
     from .sender import Sender, Spender
+    from .view import AnswerView
 
 RAISE_IT = (
     "Raise it with %config AimlMagics.budget_credits = N (2,000,000 credits = $1) "
@@ -87,32 +91,45 @@ def check(
             f"this session has spent {credits_text(spent)} of its budget of "
             f"{credits_text(budget)}; nothing was sent. {RAISE_IT}"
         )
-    cost = estimate(client, model, messages, params, cached_tokens=cached_tokens)
-    high, left = cost.high_credits, budget - spent
-    if high is None:
+    observed = session.output_tokens(model)
+    cost = estimate(client, model, messages, params, cached_tokens=cached_tokens, observed=observed)
+    planned, left = cost.planned_credits, budget - spent
+    if planned is None:
         unknown_cost(cost.unknown_reason, left, ask)
         return cost
-    if high <= left:
+    if planned <= left:
         return cost
-    question = (
-        f"This request may cost up to {credits_text(high)} "
-        f"(~{cost.prompt_tokens:,} prompt tokens, up to {cost.max_output:,} output tokens) "
-        f"but {credits_text(left)} of the budget are left. Send it anyway? [y/N] "
-    )
+    cost_text = planned_text(cost, planned)
+    question = f"{cost_text} but {credits_text(left)} of the budget are left. Send it anyway? "
+    question += "[y/N] "
     try:
         answer = (ask or input)(question)
     except (EOFError, RuntimeError, OSError):  # StdinNotImplementedError is a RuntimeError
         raise BudgetError(
-            f"this request may cost up to {credits_text(high)} but only {credits_text(left)} "
-            "of the budget are left, and this frontend cannot ask for confirmation; nothing "
-            f"was sent. Lower --max-tokens, or {RAISE_IT[0].lower()}{RAISE_IT[1:]}"
+            f"{cost_text[0].lower()}{cost_text[1:]} but only {credits_text(left)} of the budget "
+            "are left, and this frontend cannot ask for confirmation; nothing was sent. Lower "
+            f"--max-tokens, or {RAISE_IT[0].lower()}{RAISE_IT[1:]}"
         ) from None
     if answer.strip().lower() not in ("y", "yes"):
         raise BudgetError(
-            f"not confirmed: this request may cost up to {credits_text(high)} and "
-            f"{credits_text(left)} of the budget are left; nothing was sent."
+            f"not confirmed: {cost_text[0].lower()}{cost_text[1:]} and {credits_text(left)} of "
+            "the budget are left; nothing was sent."
         )
     return cost
+
+
+def planned_text(cost: Estimate, planned: float) -> str:
+    """What the budget planned with, and the assumption behind it."""
+    if cost.likely_output is None or cost.output_limit_from == "max_tokens":
+        return (
+            f"This request may cost up to {credits_text(planned)} (~{cost.prompt_tokens:,} "
+            f"prompt tokens, up to {cost.max_output:,} output tokens)"
+        )
+    return (
+        f"This request will likely cost about {credits_text(planned)} (~{cost.prompt_tokens:,} "
+        f"prompt tokens, ~{cost.likely_output:,} output tokens: {cost.likely_from}; "
+        "--max-tokens sets a bound)"
+    )
 
 
 def unknown_cost(
@@ -156,28 +173,56 @@ def check_many(
     context = chat.context(
         request.key, request.user, session.settings.context_tokens, history=request.history
     )
-    costs = [estimate(session.client(), m, context.messages, request.params) for m in models]
-    unknown = [c for c in costs if c.high_credits is None]
+    costs = [
+        estimate(
+            session.client(),
+            model,
+            context.messages,
+            request.params,
+            observed=session.output_tokens(model),
+        )
+        for model in models
+    ]
+    unknown = [c for c in costs if c.planned_credits is None]
     if unknown:
         why = "; ".join(f"{c.model}: {c.unknown_reason}" for c in unknown)
         unknown_cost(why, left, ask, subject=f"{len(unknown)} of these requests")
         return
-    high = sum(c.high_credits or 0.0 for c in costs)
+    high = sum(c.planned_credits or 0.0 for c in costs)
     if high <= left:
         return
+    bounded = all(c.output_limit_from == "max_tokens" for c in costs)
+    likely = "may cost up to" if bounded else "will likely cost about"
     question = (
-        f"These {len(models)} requests may cost up to {credits_text(high)} together "
+        f"These {len(models)} requests {likely} {credits_text(high)} together "
         f"but {credits_text(left)} of the budget are left. Send them anyway? [y/N] "
     )
     try:
         answer = (ask or input)(question)
     except (EOFError, RuntimeError, OSError):
         raise BudgetError(
-            f"these {len(models)} requests may cost up to {credits_text(high)} but only "
+            f"these {len(models)} requests {likely} {credits_text(high)} but only "
             f"{credits_text(left)} of the budget are left, and this frontend cannot ask "
             "for confirmation; nothing was sent. Lower --max-tokens or compare fewer models."
         ) from None
     if answer.strip().lower() not in ("y", "yes"):
         raise BudgetError(
-            f"not confirmed: these requests may cost up to {credits_text(high)}; nothing was sent."
+            f"not confirmed: these requests {likely} {credits_text(high)}; nothing was sent."
         )
+
+
+def asking(view: AnswerView, ask: Callable[[str], str] | None) -> Callable[[str], str]:
+    """The budget's question (`input` unless told otherwise), with the view's status line
+    saying it waits for the user, not that it is sending."""
+
+    def asking(question: str) -> str:
+        waiting = getattr(view, "waiting", None)  # views with a status line have it
+        if waiting is not None:
+            waiting("waiting for your confirmation")
+        try:
+            return (ask or input)(question)
+        finally:
+            if waiting is not None:
+                waiting("sending...")
+
+    return asking

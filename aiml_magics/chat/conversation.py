@@ -297,11 +297,13 @@ class UsageTotals:
     usage: Usage | None = None
     credits: float | None = None
     dollars: float | None = None
+    outputs: list[int] = field(default_factory=list)  # each answer's output tokens
 
     def add(self, result: ChatResult) -> None:
         self.requests += 1
         if result.usage is not None:
             self.usage = result.usage if self.usage is None else self.usage + result.usage
+            self.outputs.append(result.usage.completion_tokens)
         if result.credits_used is not None:
             self.credits = (self.credits or 0.0) + result.credits_used
         if result.dollars is not None:

@@ -8,6 +8,8 @@ because nobody knows beforehand how long an answer will be.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,23 @@ if TYPE_CHECKING:
     from .session import Session
 
 MODEL_LIST_TIMEOUT = (3.0, 5.0)  # connect, read: a price must not hold a cell up for long
+# Output tokens a budget plans for, without --max-tokens, before a model answered in the session.
+ASSUMED_OUTPUT = 4096
+PERCENTILE_FROM = 10  # answers needed before the 90th percentile replaces the longest one
+
+
+def likely_output(observed: Sequence[int]) -> tuple[int, str]:
+    """The output a request without --max-tokens most likely stays under, and why: a high
+    percentile of what this model's answers in the session used (the model's whole output
+    limit, often 64,000 tokens, would make a budget ask before every cell)."""
+    if not observed:
+        return ASSUMED_OUTPUT, "assumed: no answer of this model in this session yet"
+    ordered = sorted(observed)
+    count = len(ordered)
+    if count < PERCENTILE_FROM:
+        return ordered[-1], f"the longest of this model's {count} answer(s) in this session"
+    rank = math.ceil(0.9 * count) - 1
+    return ordered[rank], f"the 90th percentile of this model's {count} answers in this session"
 
 
 def prompt_tokens(messages: list[dict[str, Any]], params: dict[str, Any]) -> int:
@@ -45,6 +64,21 @@ class Estimate:
     # Prompt tokens the chat's previous request reported as cached: the same prefix goes
     # again, and models with a cache-read price bill it at that rate.
     cached_tokens: int = 0
+    # Without --max-tokens: the output the answer will likely stay under, and why.
+    likely_output: int | None = None
+    likely_from: str = ""
+
+    @property
+    def planned_credits(self) -> float | None:
+        """What a budget plans with: the top of the range when --max-tokens bounds it, else
+        the likely output (never above the model's output limit); None without a price."""
+        if self.pricing is None:
+            return None
+        if self.output_limit_from == "max_tokens" or self.likely_output is None:
+            return self.high_credits
+        output = min(self.likely_output, self.max_output or self.likely_output)
+        dollars = self.pricing.dollars(self.prompt_tokens, output, self.cached_tokens)
+        return dollars / USD_PER_CREDIT
 
     @property
     def low_dollars(self) -> float | None:
@@ -98,8 +132,10 @@ def estimate(
     params: dict[str, Any],
     *,
     cached_tokens: int = 0,
+    observed: Sequence[int] | None = None,
 ) -> Estimate:
-    """Price one request with the catalogue's pricing (`?include=pricing`)."""
+    """Price one request with the catalogue's pricing (`?include=pricing`); with `observed`
+    (output tokens of this model's answers so far) and no --max-tokens, also the likely cost."""
     info, problem = model_info(client, model)
     pricing = info.pricing if info is not None else None
     if info is not None and pricing is None:
@@ -109,6 +145,9 @@ def estimate(
         max_output, source = (info.max_output if info else None), "the model's output limit"
     if max_output is None:
         source = ""
+    likely, likely_from = (None, "")
+    if observed is not None and source != "max_tokens":
+        likely, likely_from = likely_output(observed)
     return Estimate(
         model=model,
         prompt_tokens=prompt_tokens(messages, params),
@@ -117,6 +156,8 @@ def estimate(
         pricing=pricing,
         pricing_problem=problem,
         cached_tokens=max(0, int(cached_tokens)),
+        likely_output=likely,
+        likely_from=likely_from,
     )
 
 

@@ -210,7 +210,7 @@ def _exchange(
     from . import budget
     from .estimate import cached_prefix
 
-    ask = sending.ask or (_cannot_ask if request.row else None)
+    ask = _cannot_ask if request.row and sending.ask is None else budget.asking(view, sending.ask)
     cached = cached_prefix(sending.session, request, model)
     budget.check(sending.session, client, model, messages, params, ask=ask, cached_tokens=cached)
     request_id = request_id_for(request.key)

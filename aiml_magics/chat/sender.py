@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 
 
 class Spender(Protocol):
-    """What a budget checks: the settings (`budget_credits`) and what was spent."""
+    """What a budget checks: the settings (`budget_credits`), what was spent, and how long
+    answers of a model were."""
 
     settings: AimlSettings
 
     def spent_credits(self) -> float: ...
+
+    def output_tokens(self, model: str) -> list[int]: ...
 
 
 class Sender(Spender, Protocol):

@@ -157,6 +157,13 @@ class Session:
         with self._lock:
             return self.saved.setdefault(model, UsageTotals())
 
+    def output_tokens(self, model: str) -> list[int]:
+        """The output tokens of each answer of `model` so far (replayed ones too): what the
+        budget plans a request without --max-tokens with."""
+        with self._lock:
+            answers = (self.totals.get(model), self.saved.get(model))
+            return [n for totals in answers if totals is not None for n in totals.outputs]
+
     def spent_credits(self) -> float:
         """Credits spent by this session's requests (replays spend nothing)."""
         with self._lock:

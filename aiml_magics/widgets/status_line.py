@@ -91,6 +91,11 @@ class ProgressView:
         self.report(message)
         self._last_report = self.clock()
 
+    def waiting(self, message: str) -> None:
+        """Say what the request waits for (the budget's confirmation) in the status line."""
+        self.report(message)
+        self._last_report = self.clock()
+
     def update(self, text: str, reasoning: str) -> None:
         self.touched = True
         self.view.update(text, reasoning)

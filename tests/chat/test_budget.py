@@ -132,6 +132,75 @@ def test_a_negative_budget_is_refused(run, ip, caplog):
     assert magics.budget_credits is None
 
 
+# -- what the budget plans with when --max-tokens is unset -----------------------------------------
+
+
+def test_without_max_tokens_the_budget_plans_with_a_likely_answer_not_the_output_limit(
+    run, ip, aiml_simulator, monkeypatch
+):
+    # $0.13 left: seed-1-8's whole output limit (64,000 tokens at $2.6 per 1M: ~333,000
+    # credits) is more, so costing it would ask before every cell. A likely answer is not.
+    never = answer("n")
+    monkeypatch.setattr(builtins, "input", never)
+    run("%config AimlMagics.budget_credits = 260000")
+    for question in ("What is a p-value?", "And a z-score?", "And a t-test?"):
+        assert run(f"%%aiml\n{question}").error is None
+    assert never.questions == [] and len(aiml_simulator.chat_requests) == 3
+
+
+def test_the_plan_follows_this_models_answers_and_says_so(run, ip, aiml_simulator, monkeypatch):
+    aiml_simulator.script(Reply(content="word " * 400, reasoning=""))
+    assert run("%%aiml --no-history\nA long answer, please.").error is None
+    longest = ip.user_ns["_aiml"].usage.completion_tokens
+    no = answer("n")
+    monkeypatch.setattr(builtins, "input", no)
+    # Less left than that answer cost: the next one will likely cost as much, so it asks.
+    run(f"%config AimlMagics.budget_credits = {spent(ip) + longest * 2.6 / 1e6 * 2e6 / 2}")
+    out = run("%%aiml --no-history\nAnother one.")
+    (question,) = no.questions
+    assert "will likely cost about" in question
+    assert (
+        f"~{longest:,} output tokens: the longest of this model's 1 answer(s) in this session"
+        in question
+    )
+    assert "--max-tokens sets a bound" in question
+    assert str(out.error).startswith("Budget: not confirmed: this request will likely cost")
+    assert len(aiml_simulator.chat_requests) == 1
+
+
+def test_likely_output_is_a_high_percentile_of_what_answers_used():
+    from aiml_magics.chat.estimate import ASSUMED_OUTPUT, likely_output
+
+    assert likely_output([]) == (
+        ASSUMED_OUTPUT,
+        "assumed: no answer of this model in this session yet",
+    )
+    assert likely_output([120, 900, 300])[0] == 900  # few answers: the longest
+    twenty = [100] * 18 + [5000, 9000]  # two outliers of twenty: the 90th percentile is 100
+    assert likely_output(twenty) == (
+        100,
+        "the 90th percentile of this model's 20 answers in this session",
+    )
+    assert likely_output([100] * 17 + [5000] * 3)[0] == 5000
+
+
+def test_while_the_budget_asks_the_panel_says_it_waits_for_you(
+    run, ip, magics, aiml_simulator, monkeypatch
+):
+    seen = []
+
+    def ask(question: str) -> str:
+        seen.append(magics.last_panel.status.tooltip)
+        return "y"
+
+    monkeypatch.setattr(builtins, "input", ask)
+    run("%config AimlMagics.budget_credits = 3000")
+    assert run(QUESTION, cell_id="cell-1").error is None  # may cost 5,200 credits: it asks
+    assert seen == ["waiting for your confirmation"]
+    assert magics.last_panel.status.tooltip.startswith("done")
+    assert len(aiml_simulator.chat_requests) == 1
+
+
 # -- dry run -------------------------------------------------------------------------------------
 
 
