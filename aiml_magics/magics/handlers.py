@@ -74,8 +74,9 @@ class SubcommandsMixin:
         return name, everything, others
 
     def _sub_help(self, args: list[str]) -> None:
-        options = self.aiml_cell.parser.format_help()  # type: ignore[attr-defined]
-        print(registry.help_text() + "\nOptions of %%aiml:\n" + options)
+        from .help import help_bundle
+
+        self.frontend().show(help_bundle(self.aiml_cell.parser))  # type: ignore[attr-defined]
 
     def _sub_models(self, args: list[str]) -> None:
         """The chat models, marked from the deprecation feed, with the live speed

@@ -307,8 +307,13 @@ def check(args: argparse.Namespace) -> None:
 
 
 def help_section() -> str:
-    """The rules as `%%aiml?` and `%aiml help` list them: one line per subject and kind
-    (options that belong to a mode share one line)."""
+    """The rules as `%%aiml?` and `%aiml help` list them."""
+    wrapped = [textwrap.fill(row, 78, subsequent_indent="    ") for row in help_rows()]
+    return "Which options go together:\n" + "\n".join(wrapped) + "\n"
+
+
+def help_rows() -> list[str]:
+    """One line per subject and kind (options that belong to a mode share one line)."""
     lines: dict[tuple[str, str], list[str]] = {}
     for rule in RULES:
         if rule.kind == ONLY_WITH:
@@ -316,14 +321,12 @@ def help_section() -> str:
             continue
         head = rule.text[: -len(rule.other)].rstrip()
         lines.setdefault((head, ""), []).append(rule.other)
-    rows = [
+    return [
         f"{', '.join(names)} {ONLY_WITH} {key}"
         if head == ONLY_WITH
         else f"{head} {', '.join(names)}"
         for (head, key), names in lines.items()
     ]
-    wrapped = [textwrap.fill(row, 78, subsequent_indent="    ") for row in rows]
-    return "Which options go together:\n" + "\n".join(wrapped) + "\n"
 
 
 def excluded_by(typed: set[str]) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiml_magics.api.result import ChatResult
@@ -234,11 +236,32 @@ def test_config_subcommand_shows_sources_and_redacts_the_key(run, ip, aiml_simul
 
 
 def test_help_lists_subcommands_and_cell_options(run, ip):
-    text = run("%aiml help").stdout
+    (shown,) = run("%aiml help").outputs
+    text = shown.data["text/plain"]
     for word in ("models", "history", "chats", "reset", "config", "key", "usage", "--top-p"):
         assert word in text
+    assert "\n  %%aiml [-m MODEL]" in text and "%aiml_cell" not in text
     doc = ip.find_cell_magic("aiml").__doc__
-    assert "--temperature" in doc and "--no-history" in doc
+    assert "--temperature" in doc and "--no-history" in doc and "%%aiml [-m MODEL]" in doc
+
+
+def test_help_in_a_notebook_is_markdown_with_a_section_per_topic(run, ip):
+    from markdown_it import MarkdownIt
+
+    from aiml_magics.magics.registry import SUBCOMMANDS
+
+    (shown,) = run("%aiml help").outputs
+    html = MarkdownIt("commonmark").enable("table").render(shown.data["text/markdown"])
+    headings = re.findall(r"<h[34]>(.*?)</h[34]>", html)
+    assert headings[:3] == ["%%aiml", "Commands", "Options of %%aiml"]
+    assert {"Model and conversation", "Generation parameters", "Which options go together"} <= set(
+        headings
+    )
+    assert headings[-1] == "Settings"
+    # One row per command and option, the bar of `[-c NAME | --all]` kept inside its cell.
+    assert html.count("<tr>") >= len(SUBCOMMANDS) + 40
+    assert "<code>%aiml reset [-c NAME | --all]</code>" in html
+    assert "<td>0..2: Sampling temperature: higher is more varied.</td>" in html
 
 
 def test_key_subcommand_keeps_the_typed_key_in_memory(run, aiml_simulator, monkeypatch):

@@ -59,7 +59,9 @@ def test_every_subcommand_completes_appears_in_help_and_in_the_error(ip, name):
     assert name in tab(ip, "%aiml ")
     with capture_output() as help_output:
         ip.run_line_magic("aiml", "help")
-    assert f"%aiml {name}" in help_output.stdout
+    (shown,) = help_output.outputs
+    assert f"%aiml {name}" in shown.data["text/plain"]
+    assert f"`%aiml {name}" in shown.data["text/markdown"]
     with capture_output():
         result = ip.run_cell("%aiml nosuch")
     assert name in str(result.error_in_exec)
