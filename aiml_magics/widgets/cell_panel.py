@@ -70,6 +70,7 @@ class CellPanel:
     ) -> None:
         self.session = session
         self.request = request
+        self.cell_request = request  # what the cell's own options sent
         self.style = style
         self.on_screen = on_screen  # where the magics find the panels they showed
         self.events = events  # the shell's: the panel settles when its cell has finished
@@ -195,7 +196,31 @@ class CellPanel:
         finally:
             self._set_busy(False)
         self.request = request
+        note = self.source_note()
+        if note:
+            self._report(f"{self.status.tooltip or ''} · {note}".lstrip(" ·"))
         return result
+
+    def source_note(self) -> str:
+        """What the last Regenerate sent that the cell's source does not say ('' when the
+        two agree): running the cell again sends the source's options, not the panel's."""
+        resolve = self.session.settings.resolve_model
+        before, now = self.cell_request, self.request
+        changed = []
+        if resolve(before.model) != resolve(now.model):
+            changed.append(f"model {resolve(now.model)}")
+        for field in sorted(GENERATION_FIELDS):
+            value = now.params.get(field)
+            if before.params.get(field) != value:
+                changed.append(f"{field} {'unset' if value is None else value}")
+        if before.stream != now.stream:
+            changed.append("streaming" if now.stream else "no streaming")
+        if not changed:
+            return ""
+        return (
+            f"sent with {', '.join(changed)}; the cell's source is unchanged (running the cell "
+            "sends its own options)"
+        )
 
     def close(self) -> None:
         self._disarm_settle()

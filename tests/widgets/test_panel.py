@@ -149,7 +149,8 @@ def test_regenerate_sends_the_panel_values_with_the_same_context(run, ip, magics
     # The panel's output gets a static stand-in (shown when a reopened notebook has no widget
     # state), before the answer's final update, which stays the last output.
     stand_in = bundles_for(captured.outputs, panel.panel_id)[-1]
-    assert stand_in["text/plain"] == f"[aiml: openai/gpt-4o · {panel.status.tooltip}]"
+    assert stand_in["text/plain"] == f"[aiml: openai/gpt-4o · {panel.ended}]"
+    assert panel.status.tooltip.startswith(f"{panel.ended} · sent with model openai/gpt-4o")
     assert stand_in["text/markdown"].startswith("*openai/gpt\\-4o · done · ")
     assert WIDGET_MIME in stand_in
     assert captured.outputs[-1].transient["display_id"] == answer_id
@@ -170,6 +171,28 @@ def test_regenerate_with_unchanged_controls_resends_the_same_request(run, magics
     again = aiml_simulator.chat_requests[-1].body
     assert again == first
     assert magics.session.namespace["_aiml"].json == {"a": 2}
+
+
+def test_regenerate_with_new_values_says_the_cell_source_still_holds_the_old_ones(
+    run, magics, aiml_simulator
+):
+    run("%%aiml -t 0.3\nq", cell_id="c1")
+    panel = magics.last_panel
+    panel.controls.numbers["temperature"].value = "0.9"
+    panel.controls.numbers["top_p"].value = "0.5"
+    click(panel.regenerate_button)
+    assert aiml_simulator.chat_requests[-1].body["temperature"] == 0.9
+    status = panel.status.tooltip
+    assert status.startswith("done · ")
+    assert status.endswith(
+        "sent with temperature 0.9, top_p 0.5; the cell's source is unchanged (running the "
+        "cell sends its own options)"
+    )
+    # Back to the cell's own values: nothing to say.
+    panel.controls.numbers["temperature"].value = "0.3"
+    panel.controls.numbers["top_p"].value = ""
+    click(panel.regenerate_button)
+    assert "source" not in panel.status.tooltip
 
 
 def test_regenerate_asks_for_a_new_answer_even_when_recordings_replay(
