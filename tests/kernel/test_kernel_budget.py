@@ -3,53 +3,11 @@ of a request crosses what is left, and the question says what it assumed."""
 
 from __future__ import annotations
 
-import queue
-
-import pytest
-
 from aiml_magics.simulator import Reply
 
 
-@pytest.fixture
-def kernel(aiml_env):
-    from jupyter_client.manager import start_new_kernel
-
-    manager, client = start_new_kernel(kernel_name="python3")
-    run(client, "%load_ext aiml_magics")
-    yield client
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
-
-
 def run(client, code: str, reply: str | None = None) -> tuple[str, list[str]]:
-    """Execute `code` as a frontend that can answer `input()` (JupyterLab does); the text
-    shown and the questions asked (each answered with `reply`)."""
-    msg_id = client.execute(code, allow_stdin=reply is not None)
-    shown, questions = [], []
-    while True:
-        if reply is not None:
-            try:
-                request = client.get_stdin_msg(timeout=0.05)
-            except queue.Empty:
-                pass
-            else:
-                questions.append(request["content"]["prompt"])
-                client.input(reply)
-        try:
-            message = client.get_iopub_msg(timeout=0.05)
-        except queue.Empty:
-            continue
-        if message["parent_header"].get("msg_id") != msg_id:
-            continue
-        content = message["content"]
-        if message["msg_type"] in ("display_data", "update_display_data", "execute_result"):
-            shown.append(content["data"].get("text/plain", ""))
-        elif message["msg_type"] == "stream":
-            shown.append(content["text"])
-        elif message["msg_type"] == "error":
-            shown.append(f"{content['ename']}: {content['evalue']}")
-        elif message["msg_type"] == "status" and content["execution_state"] == "idle":
-            return "\n".join(shown), questions
+    return client.execute(code, reply=reply)
 
 
 def test_the_budget_asks_only_when_the_likely_cost_crosses_what_is_left(kernel, aiml_env):

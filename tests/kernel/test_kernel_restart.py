@@ -6,7 +6,6 @@ show answers of the chat and the kernel's chat is empty, the answer carries a no
 
 from __future__ import annotations
 
-import pytest
 from nbformat.v4 import new_code_cell
 
 from aiml_magics.chat.context import NOTEBOOK_KEY
@@ -18,41 +17,11 @@ SAVED_ANSWER = {
 PANEL = {"output_type": "display_data", "data": {"text/plain": "[aiml panel]"}, "widget": True}
 
 
-@pytest.fixture
-def kernel(aiml_env):
-    from jupyter_client.manager import start_new_kernel
-
-    manager, client = start_new_kernel(kernel_name="python3")
-    run(client, "%load_ext aiml_magics")
-    yield client
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
-
-
 def run(client, code: str, above: list | None = None) -> str:
     """Execute `code` as JupyterLab with the extension would, below the cells `above` (none:
     as a frontend without the extension); the text the cell displayed."""
     metadata = {"cellId": "now", NOTEBOOK_KEY: notebook(above, code)} if above else {}
-    msg = client.session.msg(
-        "execute_request",
-        {"code": code, "silent": False, "store_history": True, "user_expressions": {}},
-        metadata=metadata,
-    )
-    client.shell_channel.send(msg)
-    shown = []
-    while True:
-        reply = client.get_iopub_msg(timeout=60)
-        if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
-            continue
-        content = reply["content"]
-        if reply["msg_type"] in ("display_data", "update_display_data", "execute_result"):
-            shown.append(content["data"].get("text/plain", ""))
-        elif reply["msg_type"] == "stream":
-            shown.append(content["text"])
-        elif reply["msg_type"] == "error":
-            shown.append(f"{content['ename']}: {content['evalue']}")
-        elif reply["msg_type"] == "status" and content["execution_state"] == "idle":
-            return "\n".join(shown)
+    return client.execute(code, metadata=metadata)[0]
 
 
 def notebook(above: list, running: str) -> dict:
