@@ -1,11 +1,15 @@
 """How `%%aiml --dry-run` shows a planned request: Markdown and plain text.
 
-The body holds earlier answers (model output, untrusted): it is shown as JSON inside a code
-fence longer than any run of backticks in it, and the whole Markdown passes the neutraliser.
+The facts (what was left out, the estimated cost) come first: they are what a reader wants
+before deciding to send. The request body follows, collapsed in Markdown, since it can run to
+hundreds of lines. The body holds earlier answers (model output, untrusted): it is shown as
+JSON inside a code fence longer than any run of backticks in it, each piece passes the
+neutraliser, and the only HTML written here is our own `<details>`/`<summary>` wrapper.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -15,7 +19,7 @@ from .compose import escape_markdown_inline, neutralize_markdown
 
 
 def dry_run_lines(plan: Any) -> list[str]:
-    """The facts under the body, one line each (shared by both forms)."""
+    """The facts above the body, one line each (shared by both forms)."""
     lines = ["Dry run: nothing was sent and nothing was recorded."]
     included = ", ".join(plan.included) if plan.included else "none"
     lines.append(f"Earlier turns included: {included}.")
@@ -62,15 +66,32 @@ def _fenced(text: str, language: str) -> str:
 
 def context_section(plan: Any) -> tuple[str, str]:
     """The notebook context the user message starts with, exactly as it would be sent,
-    under the list of its parts (Markdown, plain); ("", "") when nothing is attached."""
+    under the list of its parts (Markdown collapsed under its title, plain); ("", "") when
+    nothing is attached."""
     if not plan.context:
         return "", ""
     from .context import context_line, context_title, part_lines
 
     items = "\n".join(f"- {escape_markdown_inline(line)}" for line in part_lines(plan.context))
-    title = escape_markdown_inline(context_title(plan.context))
-    markdown = f"**{title}**\n\n{items}\n\n{_fenced(plan.context_text, 'text')}\n\n"
+    inner = neutralize_markdown(f"{items}\n\n{_fenced(plan.context_text, 'text')}")
+    markdown = _collapsed(context_title(plan.context), inner)
     return markdown, f"{context_line(plan.context)}\n{plan.context_text}"
+
+
+def _collapsed(summary: str, markdown: str) -> str:
+    """A closed `<details>` around neutralised Markdown; the blank lines let JupyterLab's
+    renderer read the inside as Markdown (a code fence stays a code block)."""
+    return (
+        f"<details><summary>{html.escape(summary)}</summary>\n\n{markdown.strip()}\n\n"
+        "</details>\n\n"
+    )
+
+
+def body_title(body: str) -> str:
+    """`Request body (1,234 bytes / 56 lines, JSON)`: the size says whether to open it."""
+    size = len(body.encode("utf-8"))
+    lines = body.count("\n") + 1
+    return f"Request body ({size:,} bytes / {lines:,} line{'' if lines == 1 else 's'}, JSON)"
 
 
 def dry_run_bundle(plan: Any) -> dict[str, str]:
@@ -99,14 +120,16 @@ def media_dry_run_bundle(plan: Any) -> dict[str, str]:
 def _bundle(
     request_body: Any, lines: list[str], context_markdown: str = "", context_plain: str = ""
 ) -> dict[str, str]:
-    """The first line, the body as fenced JSON, the context sent (if any), then the lines."""
+    """The facts first, then the request body (collapsed in Markdown), then the context."""
     body = json.dumps(request_body, indent=2, ensure_ascii=False)
-    markdown = (
+    facts = neutralize_markdown(
         f"**{escape_markdown_inline(lines[0])}**\n\n"
-        f"{_fenced(body, 'json')}\n\n"
-        + context_markdown
         + "\n".join(f"- {escape_markdown_inline(line)}" for line in lines[1:])
-        + "\n"
     )
-    plain = [lines[0], body, *([context_plain] if context_plain else []), *lines[1:]]
-    return {"text/markdown": neutralize_markdown(markdown), "text/plain": "\n".join(plain)}
+    markdown = (
+        f"{facts.strip()}\n\n"
+        + _collapsed(body_title(body), neutralize_markdown(_fenced(body, "json")))
+        + context_markdown
+    )
+    plain = [*lines, f"{body_title(body)}:", body, *([context_plain] if context_plain else [])]
+    return {"text/markdown": markdown.rstrip() + "\n", "text/plain": "\n".join(plain)}
