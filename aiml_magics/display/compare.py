@@ -38,7 +38,9 @@ HEADERS = [
 ]
 # The service's own figures (`Comparison.service`), beside the measured speed in final tables.
 SERVICE_HEADERS = ["service first token p50", "service speed p50"]
-MARKS = {"cheapest": "💰 cheapest", "fastest": "⚡ fastest"}
+# Symbols every default font has (DejaVu, Liberation, Arial, a terminal's): an emoji needs an
+# emoji font, and without one Chromium draws a box (tests/browser/test_compare_marks.py).
+MARKS = {"cheapest": "↓ cheapest", "fastest": "» fastest"}
 
 Publish = Callable[[str, dict[str, str], dict | None], str | None]
 

@@ -203,7 +203,7 @@ def test_the_table_numbers_are_each_streams_usage(run, aiml_simulator, magics):
     assert comparison.best("credits") == SONNET
     assert [r["model"] for r in comparison.rows()] == [GPT, SONNET], "sorted as asked"
     table = table_output(out).data["text/markdown"]
-    assert "1,234" in table and "567" in table and "💰 cheapest" in table
+    assert "1,234" in table and "567" in table and "↓ cheapest" in table
     frame = comparison.table
     assert list(frame.index) == [GPT, SONNET] and frame.loc[GPT, "credits"] == 1234.0
 
