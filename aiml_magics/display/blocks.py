@@ -205,6 +205,7 @@ class Progress:
     settled: int
     carry: str
     tail: str
+    block_end: int | None = None  # where the last finished top-level block ends, if one did
 
 
 def next_pieces(text: str, settled: int, carry: str, piece_size: int) -> Progress:
@@ -217,9 +218,11 @@ def next_pieces(text: str, settled: int, carry: str, piece_size: int) -> Progres
     shift = settled - len(carry)  # position in `pending` -> in `text`
     cut = settled_cut(pending)
     finished: list[str] = []
+    block_end = None
     if cut.end > len(carry):
         finished.append(pending[: cut.end])
         settled, carry = cut.end + shift, ""
+        block_end = settled
     fence, split = cut.fence, cut.split
     if fence is not None:
         body_end = cut.fence_body_end + shift
@@ -231,4 +234,4 @@ def next_pieces(text: str, settled: int, carry: str, piece_size: int) -> Progres
         if at - max(settled, split.block_start + shift) > piece_size:
             finished.append(carry + text[settled:at])
             settled, carry = at + split.skip, split.carry
-    return Progress(finished, settled, carry, carry + text[settled:])
+    return Progress(finished, settled, carry, carry + text[settled:], block_end)

@@ -147,8 +147,11 @@ def compose_markdown(
     status: Status = Status.DONE,
     notes: Sequence[str] = (),
     allow_remote_images: bool = False,
+    answer_markdown: str | None = None,
 ) -> str:
-    """The `text/markdown` of an answer in any state, safe for any Markdown frontend."""
+    """The `text/markdown` of an answer in any state, safe for any Markdown frontend.
+
+    `answer_markdown` is `text` already neutralised (the live view keeps it by block)."""
     pieces = [f"> {escape_markdown_inline(note)}\n\n" for note in notes]
     if reasoning and reasoning_mode != "hide":
         streaming_reasoning = status == Status.STREAMING and not text
@@ -162,7 +165,9 @@ def compose_markdown(
 
         pieces.append(structured_markdown(result))
     elif text:
-        pieces.append(neutralize_markdown(text, allow_remote_images=allow_remote_images))
+        if answer_markdown is None:
+            answer_markdown = neutralize_markdown(text, allow_remote_images=allow_remote_images)
+        pieces.append(answer_markdown)
     elif status == Status.STREAMING and not reasoning:
         pieces.append("*waiting for the first token…*")
     if result is not None and result.citations:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..api.result import ChatResult
 from ..chat.view import Status
-from .blocks import next_pieces
+from .blocks import Progress, next_pieces
 from .compose import (
     compose_markdown,
     compose_plain,
@@ -34,6 +34,7 @@ from .compose import (
     reasoning_section,
 )
 from .screen import Bundle, NotebookScreen, Screen, bundle_bytes
+from .settled import SettledBlocks
 from .style import PLAIN, AnswerStyle
 from .views import PublishStats
 
@@ -89,6 +90,8 @@ class LiveView:
         self._answer = Track()
         self._text = ""
         self._thinking = ""
+        self._blocks = SettledBlocks()  # the answer's finished blocks, neutralised once
+        self._advanced = ""  # the answer text the blocks were cut from
         self._last = float("-inf")
         self._head_taken = False  # the answer's first piece is shown in the head
         self._head_bundle: Bundle | None = None  # what this view last put in the head
@@ -141,6 +144,9 @@ class LiveView:
         if result is not None:
             self._text, self._thinking = result.text, result.reasoning
         self.ended = True
+        answer = self._blocks.neutralised(
+            self._text, self._advanced, allow_remote_images=self.style.allow_remote_images
+        )
         bundle = {
             "text/markdown": compose_markdown(
                 self._text,
@@ -150,6 +156,7 @@ class LiveView:
                 status=status,
                 notes=self.notes,
                 allow_remote_images=self.style.allow_remote_images,
+                answer_markdown=answer,
             ),
             "text/plain": compose_plain(
                 self._text, result, status=status, notes=self.notes, reasoning=self._thinking
@@ -175,8 +182,9 @@ class LiveView:
         length of the answer.
         """
         progress = next_pieces(text, track.settled, track.carry, self._fence_piece)
-        for piece in progress.finished:
-            self._settle(track, piece, quoted)
+        shown = [self._settle(track, piece, quoted) for piece in progress.finished]
+        if track is self._answer:
+            self._keep_blocks(text, progress, shown)
         track.settled, track.carry = progress.settled, progress.carry
         tail = progress.tail
         grown = track.tail_shown == 0 or len(tail) >= track.tail_shown * TAIL_GROWTH
@@ -185,9 +193,19 @@ class LiveView:
             self._show_piece(track, tail, quoted)
         self._flush()
 
-    def _settle(self, track: Track, piece: str, quoted: bool) -> None:
+    def _keep_blocks(self, text: str, progress: Progress, shown: list[str]) -> None:
+        """Remember the Markdown of whole top-level blocks for the end (`settled`)."""
+        self._advanced = text
+        if progress.block_end is not None:
+            self._blocks.add(progress.block_end, shown[0])
+            shown = shown[1:]
+        if shown:  # the open block was cut into pieces: its Markdown is not the block's
+            self._blocks.split_open = True
+
+    def _settle(self, track: Track, piece: str, quoted: bool) -> str:
         """The piece becomes final in the output that showed it as the tail. That update is
-        sent after the new tail is shown, so a reader never sees the text shrink."""
+        sent after the new tail is shown, so a reader never sees the text shrink. Returns
+        the piece's Markdown."""
         bundle = self._piece_bundle(piece, quoted)
         if track.tail_id is None:
             track.tail_id = self._new_output(track, bundle)
@@ -196,6 +214,7 @@ class LiveView:
             self._deferred.append((track.tail_id, bundle))
         track.pieces.append(track.tail_id)
         track.tail_id, track.tail_shown = None, 0
+        return bundle["text/markdown"]
 
     def _show_piece(self, track: Track, text: str, quoted: bool) -> None:
         bundle = self._piece_bundle(text, quoted)
