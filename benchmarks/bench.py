@@ -12,9 +12,11 @@ simulator on 127.0.0.1:
    of updates, bytes sent / final bundle, and the largest single update;
 3. the same for answers that are one giant block (a paragraph of soft-wrapped lines, a
    numbered list, a table) of 100 KB and 1 MB, through the live view;
-4. the time `%load_ext aiml_magics` takes in a fresh interpreter.
+4. the end of a live answer in the kernel: the one-piece output neutralising the whole answer
+   again, and reusing the Markdown of the blocks already shown;
+5. the time `%load_ext aiml_magics` takes in a fresh interpreter.
 
-`python benchmarks/bench.py single-block` prints only table 3.
+`python benchmarks/bench.py single-block` prints only table 3, `... end` only table 4.
 """
 
 from __future__ import annotations
@@ -255,7 +257,74 @@ def load_table() -> str:
     )
 
 
+class NullScreen:
+    """Output ids only: the end's cost in the kernel, without any frontend."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def show(self, bundle, metadata=None) -> str:
+        self.count += 1
+        return f"d{self.count}"
+
+    def update(self, display_id, bundle, metadata=None) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+
+def end_cost(text: str, *, reuse: bool) -> float:
+    """Seconds `LiveView.finish` takes after `text` streamed in 40-character chunks; without
+    reuse, the blocks kept while streaming are dropped first (the end before #26)."""
+    from aiml_magics.api.result import ChatResult
+    from aiml_magics.display.live import LiveView
+    from aiml_magics.display.settled import SettledBlocks
+    from aiml_magics.display.style import AnswerStyle
+
+    view = LiveView(screen=NullScreen(), style=AnswerStyle(update_interval=0.05))
+    clock = 0.0
+    view._clock = lambda: clock  # noqa: SLF001 - paced like the display table's streams
+    for end in range(40, len(text) + 40, 40):
+        clock += 0.0002 * 40
+        view.update(text[:end], "")
+    if not reuse:
+        view._blocks = SettledBlocks()  # noqa: SLF001
+    started = time.perf_counter()
+    view.finish(ChatResult(text=text, reasoning="", model="m"))
+    return time.perf_counter() - started
+
+
+def end_table() -> str:
+    """The one-piece output at the end, neutralising the whole answer again (before) and
+    reusing the Markdown of the blocks already shown (after), side by side."""
+    cases = [
+        ("6,000 B mixed", mixed_markdown(6_000)),
+        ("100,000 B mixed", mixed_markdown(100_000)),
+        ("1,000,000 B mixed", mixed_markdown(1_000_000)),
+        ("1,000,039 B one table", single_block("table", 1_000_000)),
+    ]
+    rows = []
+    for label, text in cases:
+        before = min(end_cost(text, reuse=False) for _ in range(3))
+        after = min(end_cost(text, reuse=True) for _ in range(3))
+        rows.append(
+            f"| {label} | {before * 1000:,.0f} ms | {after * 1000:,.0f} ms "
+            f"| {before / max(after, 1e-9):,.0f}x less |"
+        )
+    return "\n".join(
+        [
+            "| answer (end in the kernel, best of 3) | whole pass | reusing blocks | ratio |",
+            "|---|---:|---:|---:|",
+            *rows,
+        ]
+    )
+
+
 def main() -> None:
+    if sys.argv[1:] == ["end"]:
+        print(end_table())
+        return
     with Simulator() as sim:
         if sys.argv[1:] == ["single-block"]:
             print(single_block_table(sim))
@@ -263,6 +332,7 @@ def main() -> None:
         print(parsing_table(sim), end="\n\n")
         print(display_table(sim), end="\n\n")
         print(single_block_table(sim), end="\n\n")
+    print(end_table(), end="\n\n")
     print(load_table())
 
 
