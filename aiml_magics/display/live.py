@@ -11,7 +11,8 @@ cut between lines (it reads as two paragraphs until the end). A tail that cannot
 very long line) falls back to geometric growth. When the answer ends, the pieces are
 replaced by one output holding the whole answer (the outputs above it, such as the panel, are
 shown again), so the saved notebook and every renderer see one piece, exactly as a one-piece
-answer renders.
+answer renders. The Markdown each whole top-level block was neutralised into is kept
+(`settled.SettledBlocks`), so the end neutralises only the text after the last one.
 
 Every piece goes through the Markdown neutraliser on its own: a cut can never make hostile
 text live, because each output is safe by itself.

@@ -108,6 +108,13 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
         if isinstance(deleted, list):
             self.session.chats.drop_cells([c for c in deleted if isinstance(c, str)])
 
+    def _extension_sent(self) -> bool:
+        """Whether the JupyterLab extension ran this cell (it sends the notebook along), so
+        the panel's Stop button can interrupt the kernel."""
+        from ..chat.context import NOTEBOOK_KEY
+
+        return NOTEBOOK_KEY in request_metadata(None, self.shell)
+
     def _forget_cell(self, *_: Any) -> None:
         self._cell_id = None
 
@@ -172,7 +179,9 @@ class AimlMagics(SubcommandsMixin, McpSubcommandMixin, Magics, AimlSettings):
         if request.images:
             frontend.thumbnails(list(request.images), view)
         if self.panel and not args.no_panel:
-            view = frontend.cell_panel(self.session, request, view, self.shell.events)
+            view = frontend.cell_panel(
+                self.session, request, view, self.shell.events, stoppable=self._extension_sent()
+            )
         result = self.session.send(request, view)
         if args.to_cell is not None:
             inputs.code_to_next_cell(self.shell, result.text, args.to_cell)

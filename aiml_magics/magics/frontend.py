@@ -131,8 +131,11 @@ class Frontend:
         """A passing note of a media request (a retry, a replay warning)."""
         print(message, file=sys.stderr, flush=True)
 
-    def cell_panel(self, session: Any, request: Any, view: Any, events: Any) -> Any:
-        """The view the answer streams into (widget frontends put a panel above it)."""
+    def cell_panel(
+        self, session: Any, request: Any, view: Any, events: Any, *, stoppable: bool = False
+    ) -> Any:
+        """The view the answer streams into (widget frontends put a panel above it, with a
+        Stop button when the frontend can interrupt the kernel from it: `stoppable`)."""
         return view
 
     def session_panel(self, magics: Any) -> bool:
@@ -225,11 +228,18 @@ class WidgetFrontend(Frontend):
 
         return WidgetBar
 
-    def cell_panel(self, session: Any, request: Any, view: Any, events: Any) -> Any:
+    def cell_panel(
+        self, session: Any, request: Any, view: Any, events: Any, *, stoppable: bool = False
+    ) -> Any:
         from ..widgets.cell_panel import CellPanel
 
         panel = CellPanel(
-            session, request, style=self.style, on_screen=self.on_screen, events=events
+            session,
+            request,
+            style=self.style,
+            on_screen=self.on_screen,
+            events=events,
+            stoppable=stoppable,
         )
         panel.show()
         watch_refusal(panel.widget, self.on_screen)

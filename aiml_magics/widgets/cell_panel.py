@@ -36,6 +36,7 @@ PLACEHOLDER = {
 }
 NO_ANSWER = {"text/markdown": "*no answer yet*", "text/plain": "(no answer yet)"}
 NOTHING = {"text/plain": ""}
+STOP_CLASS = "aiml-stop"  # the JupyterLab extension interrupts the kernel on its click
 
 
 @dataclass
@@ -67,6 +68,7 @@ class CellPanel:
         style: AnswerStyle,
         on_screen: Any,
         events: Any = None,
+        stoppable: bool = False,
     ) -> None:
         self.session = session
         self.request = request
@@ -105,10 +107,25 @@ class CellPanel:
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.regenerate_button.on_click(self._clicked)
+        # While the kernel streams it handles no widget messages, so a click could only act
+        # after the answer: the JupyterLab extension interrupts the kernel on a click of this
+        # class instead. Without the extension (`stoppable` False) there is no button.
+        self.stoppable = stoppable
+        self.stop_button = widgets.Button(
+            description="Stop",
+            icon="stop",
+            tooltip="Interrupt the kernel: the answer so far stays, marked interrupted, and "
+            "is not added to the conversation",
+            layout=widgets.Layout(width="auto", flex="0 0 auto", display="none"),
+        )
+        self.stop_button.add_class(STOP_CLASS)
         # The buttons keep their size; a long status line wraps (its tooltip has it all too).
         self.status = text_line(flex="1 1 auto", width="auto", min_width="0")
         self.widget = widgets.VBox(
-            [widgets.HBox([self.toggle, self.regenerate_button, self.status]), self.controls.widget]
+            [
+                widgets.HBox([self.toggle, self.regenerate_button, self.stop_button, self.status]),
+                self.controls.widget,
+            ]
         )
 
     # -- the cell run -------------------------------------------------------------------
@@ -274,6 +291,7 @@ class CellPanel:
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         self.regenerate_button.disabled = busy
+        self.stop_button.layout.display = "" if busy and self.stoppable else "none"
 
     def _clicked(self, _button: widgets.Button) -> None:
         self.regenerate()

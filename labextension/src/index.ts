@@ -12,6 +12,7 @@ import { CodeCopyButtons } from './copybutton';
 import { AimlCellHighlighter, registerAimlLanguage } from './highlight';
 import { aimlInsertIcon } from './icon';
 import { sendNotebookWith } from './payload';
+import { watchStopButtons } from './stopbutton';
 import { WidgetFallback } from './widgetfallback';
 
 const PLUGIN_ID = 'aiml-magics:plugin';
@@ -26,7 +27,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'Markdown highlighting of %%aiml cells, commands to insert an AIML cell and reset the ' +
     'conversation, the notebook sent with %%aiml runs, copy buttons on answer code, ' +
-    'static stand-ins for gone widgets.',
+    'static stand-ins for gone widgets, the panel Stop button that interrupts the kernel.',
   autoStart: true,
   requires: [INotebookTracker, IEditorLanguageRegistry],
   optional: [ICommandPalette, ISettingRegistry],
@@ -45,6 +46,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const watch = (panel: NotebookPanel) => {
       highlighter.watch(panel);
       copyButtons.watch(panel);
+      watchStopButtons(panel);
       sendNotebookWith(panel);
       // The widget renderer class is reachable once ipywidgets has registered it.
       fallbackReady = fallbackReady || fallback.patchFrom(panel);
