@@ -3,9 +3,11 @@
 While an answer streams, the live view neutralises every top-level block once, when it is
 published for good. At the end the whole answer is shown in one output; neutralising it again
 from the start costs a pass over all of it (about two seconds for 1 MB) after everything is
-already on screen. Top-level blocks are read independently by every Markdown parser, so the
-neutralised whole is the neutralised blocks joined, and only the text after the last block
-(and any block that was shown as split pieces) needs a pass.
+already on screen. Top-level blocks separated by a blank line are read independently by every
+Markdown parser, so the blocks' neutralised Markdown joined is the neutralised whole for
+everyday answers (hostile text may be defused differently, never less: each block is safe by
+itself), and only the text after the last block (and any block that was shown as split
+pieces) needs a pass.
 
 Blocks that touch (a fence right under a line) are neutralised together. Three things make
 blocks depend on each other, and then the whole answer gets one pass:
@@ -38,15 +40,6 @@ class SettledBlocks:
         self.ends.append(end)
         self.markdown.append(None if self.split_open else markdown)
         self.split_open = False
-
-    @property
-    def reused_chars(self) -> int:
-        """How many characters of the text are covered by kept Markdown."""
-        start, total = 0, 0
-        for end, kept in zip(self.ends, self.markdown, strict=True):
-            total += (end - start) if kept is not None else 0
-            start = end
-        return total
 
     def neutralised(self, text: str, streamed: str, *, allow_remote_images: bool) -> str:
         """`neutralize_markdown(text)`, reusing the blocks' Markdown where that is the same."""
