@@ -80,14 +80,10 @@ def candidates(
     chats: Callable[[], Iterable[str]],
     parser: argparse.ArgumentParser | None = None,
     kind_models: Callable[[str], Iterable[str]] | None = None,
-    servers: Callable[[], Iterable[str]] = tuple,
 ) -> Iterable[str]:
     """What may follow `words` (the line's words before the one being typed); after `-m`
-    on a `--make KIND` line, the models of that kind; after `--mcp` and `%aiml mcp
-    restart`, the configured MCP servers."""
+    on a `--make KIND` line, the models of that kind."""
     command, previous = words[0], words[-1]
-    if previous == "--mcp" or words[1:] == ["mcp", "restart"]:
-        return servers()
     kind = made_kind(words) if command == "%%aiml" else None
     if previous in MODEL_FLAGS and kind is not None and kind_models is not None:
         return kind_models(kind)
@@ -126,26 +122,19 @@ def complete(
     chats: Callable[[], Iterable[str]],
     parser: argparse.ArgumentParser | None = None,
     kind_models: Callable[[str], Iterable[str]] | None = None,
-    servers: Callable[[], Iterable[str]] = tuple,
 ) -> list[str] | None:
-    """Completions for the token at the end of `line`; None when the line is not ours.
-    In a comma-separated list (`--mcp files,d`) the last name is completed."""
+    """Completions for the token at the end of `line`; None when the line is not ours."""
     words = line[: len(line) - len(token)].split()
     if not words or words[0] not in ("%aiml", "%%aiml"):
         return None
-    if len(words) > 2 and words[-1].endswith(","):  # `--mcp a,` + the next name: a value
-        words = words[:-1]
-    found = candidates(words, models, chats, parser, kind_models, servers)
-    listed, _, last = token.rpartition(",")
-    prefix = f"{listed}," if listed else ""
-    return sorted({prefix + c for c in found if c.startswith(last)})
+    found = candidates(words, models, chats, parser, kind_models)
+    return sorted({c for c in found if c.startswith(token)})
 
 
 def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any], dict[str, Any]]:
     """An IPython context matcher bound to a session (chats and the model cache)."""
     from IPython.core.completer import SimpleCompletion, context_matcher
 
-    from ..chat.mcp.config import server_names
     from ..chat.mediacost import kind_model_names
     from .make import CATALOGUE_KIND
 
@@ -158,13 +147,7 @@ def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any
         on_first_line = context.full_text.lstrip().startswith(line.lstrip())
         found = (
             complete(
-                line,
-                context.token,
-                session.model_names,
-                session.chats.names,
-                parser,
-                kind_models,
-                lambda: server_names(session.settings),
+                line, context.token, session.model_names, session.chats.names, parser, kind_models
             )
             if on_first_line
             else None
