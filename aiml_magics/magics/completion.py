@@ -18,8 +18,12 @@ from .rules import excluded_by
 
 MODEL_FLAGS = {"-m", "--model"}
 CHAT_FLAGS = {"-c", "--chat"}
-# An option's metavar says what its value is: one model id, or model ids separated by commas.
-MODEL_METAVARS = {"MODEL": "model", "MODELS": "models"}
+# An option's metavar says what its value is: a name of which source, one or a comma list.
+VALUE_METAVARS = {
+    "MODEL": ("models", False),
+    "MODELS": ("models", True),
+    "SERVERS": ("servers", True),
+}
 
 
 def cell_options(parser: argparse.ArgumentParser) -> list[str]:
@@ -42,28 +46,31 @@ def option_choices(parser: argparse.ArgumentParser) -> dict[str, tuple[str, ...]
     }
 
 
-def model_options(parser: argparse.ArgumentParser) -> dict[str, str]:
-    """Options whose value is a model (`-m`, `--keep`) or a comma list of them (`--compare`)."""
+def valued_options(parser: argparse.ArgumentParser) -> dict[str, tuple[str, bool]]:
+    """Options whose value is a name TAB can offer: a model (`-m`, `--keep`), models or MCP
+    servers separated by commas (`--compare`, `--mcp`); with the source and whether a list."""
     return {
-        option: MODEL_METAVARS[action.metavar]
+        option: VALUE_METAVARS[action.metavar]
         for action in parser._actions
-        if isinstance(action.metavar, str) and action.metavar in MODEL_METAVARS
+        if isinstance(action.metavar, str) and action.metavar in VALUE_METAVARS
         for option in action.option_strings
     }
 
 
-def _model_values(
-    words: list[str], parser: argparse.ArgumentParser, models: Callable[[], Iterable[str]]
+def _option_values(
+    words: list[str],
+    parser: argparse.ArgumentParser,
+    sources: dict[str, Callable[[], Iterable[str]]],
 ) -> Iterable[str] | None:
-    """Model ids when the word being typed is an option's model value: right after the
-    option, or after a comma in a model list (the ids listed already are left out)."""
-    kinds = model_options(parser)
+    """Names when the word being typed is an option's value: right after the option, or after
+    a comma in a list (the names listed already are left out)."""
+    options = valued_options(parser)
     previous = words[-1]
-    if previous in kinds:
-        return models()
-    if previous.endswith(",") and len(words) > 2 and kinds.get(words[-2]) == "models":
+    if previous in options:
+        return sources[options[previous][0]]()
+    if previous.endswith(",") and len(words) > 2 and options.get(words[-2], ("", False))[1]:
         listed = set(previous.split(","))
-        return [m for m in models() if m not in listed]
+        return [name for name in sources[options[words[-2]][0]]() if name not in listed]
     return None
 
 
@@ -80,10 +87,12 @@ def candidates(
     chats: Callable[[], Iterable[str]],
     parser: argparse.ArgumentParser | None = None,
     kind_models: Callable[[str], Iterable[str]] | None = None,
+    servers: Callable[[], Iterable[str]] = tuple,
 ) -> Iterable[str]:
     """What may follow `words` (the line's words before the one being typed); after `-m`
     on a `--make KIND` line, the models of that kind."""
     command, previous = words[0], words[-1]
+    sources = {"models": models, "chats": chats, "servers": servers}
     kind = made_kind(words) if command == "%%aiml" else None
     if previous in MODEL_FLAGS and kind is not None and kind_models is not None:
         return kind_models(kind)
@@ -94,7 +103,7 @@ def candidates(
     if command == "%%aiml":
         if parser is None:
             return ()
-        values = _model_values(words, parser, models)
+        values = _option_values(words, parser, sources)
         if values is not None:
             return values
         choices = option_choices(parser)
@@ -110,6 +119,9 @@ def candidates(
     values = dict(subcommand.values)
     if previous in values:
         return values[previous]
+    named = dict(subcommand.sources)
+    if previous in named:
+        return sources[named[previous]]()
     if subcommand.takes_model and len(words) == 2:
         return [*subcommand.flags, *models()]
     return subcommand.flags
@@ -122,12 +134,13 @@ def complete(
     chats: Callable[[], Iterable[str]],
     parser: argparse.ArgumentParser | None = None,
     kind_models: Callable[[str], Iterable[str]] | None = None,
+    servers: Callable[[], Iterable[str]] = tuple,
 ) -> list[str] | None:
     """Completions for the token at the end of `line`; None when the line is not ours."""
     words = line[: len(line) - len(token)].split()
     if not words or words[0] not in ("%aiml", "%%aiml"):
         return None
-    found = candidates(words, models, chats, parser, kind_models)
+    found = candidates(words, models, chats, parser, kind_models, servers)
     return sorted({c for c in found if c.startswith(token)})
 
 
@@ -141,13 +154,24 @@ def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any
     def kind_models(kind: str) -> list[str]:
         return kind_model_names(session, CATALOGUE_KIND[kind]) if kind in CATALOGUE_KIND else []
 
+    def servers() -> list[str]:
+        from ..chat.mcp.config import server_names  # on TAB after --mcp only: load stays light
+
+        return server_names(session.settings)
+
     @context_matcher()
     def aiml_matcher(context: Any) -> dict[str, Any]:
         line = context.line_with_cursor
         on_first_line = context.full_text.lstrip().startswith(line.lstrip())
         found = (
             complete(
-                line, context.token, session.model_names, session.chats.names, parser, kind_models
+                line,
+                context.token,
+                session.model_names,
+                session.chats.names,
+                parser,
+                kind_models,
+                servers,
             )
             if on_first_line
             else None

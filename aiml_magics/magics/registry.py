@@ -20,6 +20,7 @@ class Subcommand:
     flags: tuple[str, ...] = ()  # options TAB offers after the name
     takes_model: bool = False  # TAB offers model names as its first argument
     values: tuple[tuple[str, tuple[str, ...]], ...] = ()  # TAB offers these after an option
+    sources: tuple[tuple[str, str], ...] = ()  # TAB offers the session's names after an option
 
     @property
     def handler(self) -> str:
@@ -95,6 +96,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "[restart NAME]",
         "MCP servers of AimlMagics.mcp_config: state and tools; restart one",
         flags=("restart",),
+        sources=(("restart", "servers"),),
     ),
     Subcommand("panel", "", "session panel: default parameters, chats, usage (widgets)"),
     Subcommand("help", "", "this text"),

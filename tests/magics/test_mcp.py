@@ -250,3 +250,23 @@ def test_interrupt_stops_a_waiting_call(servers, run, ip, aiml_simulator):
         timer.cancel()
     assert "calc__hang was interrupted" in said(out)
     assert len(aiml_simulator.chat_requests) == 1
+
+
+def tab(ip, line: str) -> list[str]:
+    _, matches = ip.complete("", line, len(line))
+    return matches
+
+
+def test_tab_offers_the_configured_servers_without_starting_them(servers, ip, magics):
+    assert {"calc", "box", "broken"} <= set(tab(ip, "%%aiml --mcp "))
+    assert tab(ip, "%%aiml --mcp ca") == ["calc"]
+    after_comma = set(tab(ip, "%%aiml --mcp calc,"))  # the next name of the list
+    assert {"box", "broken"} <= after_comma and "calc" not in after_comma
+    assert set(tab(ip, "%aiml mcp restart ")) >= {"calc", "box"}
+    assert magics.session._mcp is None or not magics.session.mcp.known(), "nothing started"
+
+
+def test_tab_after_mcp_offers_nothing_when_the_file_is_missing(ip, magics, tmp_path):
+    ip.run_line_magic("config", f"AimlMagics.mcp_config = {str(tmp_path / 'none.json')!r}")
+    offered = tab(ip, "%%aiml --mcp ")
+    assert "calc" not in offered and not [m for m in offered if m.startswith("--")]

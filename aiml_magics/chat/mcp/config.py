@@ -22,6 +22,20 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 HIDDEN = "****"
 
 
+def configured_path(settings: Any) -> Path:
+    """The file `AimlMagics.mcp_config` names, else the default one."""
+    configured = getattr(settings, "mcp_config", "") or ""
+    return Path(configured).expanduser() if configured else default_path()
+
+
+def server_names(settings: Any) -> list[str]:
+    """The configured servers' names, for TAB; none when the file is missing or invalid."""
+    try:
+        return list(load(configured_path(settings)))
+    except UsageError:
+        return []
+
+
 def default_path(cwd: Path | None = None) -> Path:
     """`.jupyter/mcp.json` in the working directory if it exists, else in the user's
     Jupyter config folder."""

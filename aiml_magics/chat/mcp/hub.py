@@ -20,7 +20,7 @@ from ...api.errors import UsageError
 from ..images import MAX_BYTES, sniff
 from ..tools import Tool, ToolFailed, ToolOutput
 from ..tools.define import ArgumentError
-from .config import Secrets, ServerConfig, default_path, load
+from .config import Secrets, ServerConfig, configured_path, load
 from .connection import Connection, ServerError, ToolInfo
 from .loop import BackgroundLoop
 
@@ -60,8 +60,7 @@ class McpHub:
         self.secrets = Secrets()
 
     def config_path(self) -> Path:
-        configured = getattr(self.settings, "mcp_config", "") or ""
-        return Path(configured).expanduser() if configured else default_path()
+        return configured_path(self.settings)
 
     def servers(self) -> dict[str, ServerConfig]:
         """The configured servers, read again when the file changed (a changed server is
