@@ -5,6 +5,7 @@ answering `input()` through stdin."""
 from __future__ import annotations
 
 import queue
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -21,6 +22,34 @@ def kernel(aiml_env):
     manager.shutdown_kernel(now=True)
 
 
+def frontend_metadata(cell_id: str | None, deleted: tuple[str, ...] = ()) -> dict:
+    """What JupyterLab puts in an execute_request's metadata: the cell's id, deleted cells."""
+    return {"cellId": cell_id, "deletedCells": list(deleted)} if cell_id else {}
+
+
+@dataclass
+class Run:
+    """What one cell did: its iopub messages, its shell reply, the `input()` questions."""
+
+    messages: list[dict] = field(default_factory=list)
+    reply: dict = field(default_factory=dict)  # content: status, payload, ...
+    questions: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        """The text the cell showed (plain text of displays, streams, the error line)."""
+        shown = []
+        for message in self.messages:
+            content = message["content"]
+            if message["msg_type"] in ("display_data", "update_display_data", "execute_result"):
+                shown.append(content["data"].get("text/plain", ""))
+            elif message["msg_type"] == "stream":
+                shown.append(content["text"])
+            elif message["msg_type"] == "error":
+                shown.append(f"{content['ename']}: {content['evalue']}")
+        return "\n".join(shown)
+
+
 class Kernel:
     """A started kernel's client, run as a frontend runs cells."""
 
@@ -32,10 +61,16 @@ class Kernel:
     ) -> tuple[str, list[str]]:
         """Run `code`; the text the cell showed and the `input()` questions it asked (each
         answered with `reply`; without one, the frontend cannot answer, as in nbclient)."""
-        return _execute(self.client, code, metadata, reply)
+        run = self.run(code, metadata=metadata, reply=reply)
+        return run.shown, run.questions
+
+    def run(self, code: str, *, metadata: dict | None = None, reply: str | None = None) -> Run:
+        """Run `code` and collect everything it sent until the kernel is idle again."""
+        return run_cell(self.client, code, metadata=metadata, reply=reply)
 
 
-def _execute(client, code: str, metadata: dict | None, reply: str | None):
+def run_cell(client, code: str, *, metadata: dict | None = None, reply: str | None = None) -> Run:
+    """`Kernel.run` for a bare client (tests that start or restart kernels themselves)."""
     msg = client.session.msg(
         "execute_request",
         {
@@ -49,7 +84,7 @@ def _execute(client, code: str, metadata: dict | None, reply: str | None):
     )
     client.shell_channel.send(msg)
     msg_id = msg["header"]["msg_id"]
-    shown, questions = [], []
+    run = Run()
     while True:
         if reply is not None:
             try:
@@ -57,7 +92,7 @@ def _execute(client, code: str, metadata: dict | None, reply: str | None):
             except queue.Empty:
                 pass
             else:
-                questions.append(request["content"]["prompt"])
+                run.questions.append(request["content"]["prompt"])
                 client.input(reply)
         try:
             message = client.get_iopub_msg(timeout=0.05)
@@ -65,12 +100,11 @@ def _execute(client, code: str, metadata: dict | None, reply: str | None):
             continue
         if message["parent_header"].get("msg_id") != msg_id:
             continue
-        content = message["content"]
-        if message["msg_type"] in ("display_data", "update_display_data", "execute_result"):
-            shown.append(content["data"].get("text/plain", ""))
-        elif message["msg_type"] == "stream":
-            shown.append(content["text"])
-        elif message["msg_type"] == "error":
-            shown.append(f"{content['ename']}: {content['evalue']}")
-        elif message["msg_type"] == "status" and content["execution_state"] == "idle":
-            return "\n".join(shown), questions
+        run.messages.append(message)
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            break
+    answer = client.get_shell_msg(timeout=60)
+    while answer["parent_header"].get("msg_id") != msg_id:
+        answer = client.get_shell_msg(timeout=60)
+    run.reply = answer["content"]
+    return run

@@ -64,40 +64,19 @@ def test_each_context_part_in_nbclient(aiml_env, tmp_path):
     assert "ratio = df.missing / total" not in str(answer.metadata), "provenance holds no contents"
 
 
-def test_the_extensions_notebook_cells_reach_the_request(aiml_env):
-    from jupyter_client.manager import start_new_kernel
-
+def test_the_extensions_notebook_cells_reach_the_request(kernel, aiml_env):
     sim = aiml_env
-    manager, client = start_new_kernel(kernel_name="python3")
-    try:
-        execute(client, "%load_ext aiml_magics")
-        execute(client, "x = 1  # run, but not in the notebook the extension sends")
-        cells = [
-            new_markdown_cell("# Prices", id="m1"),
-            new_code_cell("prices = [1, 2]", id="c1"),
-            new_code_cell("%%aiml --context cells,outputs\nq", id="c2"),
-            new_code_cell("below = 'never sent'", id="c3"),
-        ]
-        cells[1].outputs = [{"output_type": "stream", "name": "stdout", "text": "printed\n"}]
-        payload = {"cells": [dict(c) for c in cells], "index": 2}
-        execute(client, cells[2].source, metadata={"cellId": "c2", NOTEBOOK_KEY: payload})
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    kernel.run("x = 1  # run, but not in the notebook the extension sends")
+    cells = [
+        new_markdown_cell("# Prices", id="m1"),
+        new_code_cell("prices = [1, 2]", id="c1"),
+        new_code_cell("%%aiml --context cells,outputs\nq", id="c2"),
+        new_code_cell("below = 'never sent'", id="c3"),
+    ]
+    cells[1].outputs = [{"output_type": "stream", "name": "stdout", "text": "printed\n"}]
+    payload = {"cells": [dict(c) for c in cells], "index": 2}
+    run = kernel.run(cells[2].source, metadata={"cellId": "c2", NOTEBOOK_KEY: payload})
+    assert run.reply["status"] == "ok", run.shown
     sent = context_of(sim.chat_requests[-1])
     assert "# Prices" in sent and "prices = [1, 2]" in sent and "printed" in sent
     assert "never sent" not in sent and "x = 1" not in sent
-
-
-def execute(client, code, metadata=None):
-    msg = client.session.msg(
-        "execute_request",
-        {"code": code, "silent": False, "store_history": True, "user_expressions": {}},
-        metadata=metadata or {},
-    )
-    client.shell_channel.send(msg)
-    reply = client.get_shell_msg(timeout=60)
-    while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
-        reply = client.get_shell_msg(timeout=60)
-    assert reply["content"]["status"] == "ok", reply["content"]
-    return reply["content"]

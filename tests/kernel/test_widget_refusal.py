@@ -9,29 +9,16 @@ no widget.
 from __future__ import annotations
 
 import pytest
-from test_kernel_workflows import execute, kernel  # noqa: F401  (the kernel fixture)
+from conftest import frontend_metadata
 
 from aiml_magics.simulator import Reply
 
 pytestmark = pytest.mark.kernel
 
 
-def run_cell(client, code, cell_id):
-    """What the cell sent on iopub: from its execute_input to the kernel going idle."""
-    execute(client, code, cell_id=cell_id)
-    messages: list[dict] = []
-    while True:
-        message = client.get_iopub_msg(timeout=30)
-        content = message["content"]
-        if message["msg_type"] == "execute_input" and content["code"] == code:
-            messages = [message]
-        elif (
-            messages
-            and message["parent_header"]["msg_id"] == messages[0]["parent_header"]["msg_id"]
-        ):
-            messages.append(message)
-            if message["msg_type"] == "status" and content["execution_state"] == "idle":
-                return messages
+def run_cell(kernel, code, cell_id):
+    """What the cell sent on iopub, run as JupyterLab runs it."""
+    return kernel.run(code, metadata=frontend_metadata(cell_id)).messages
 
 
 def widget_opens(messages):
@@ -59,16 +46,15 @@ def answers_in(messages):
 
 
 @pytest.mark.parametrize("refuse", [True, False], ids=["no widget manager", "widget manager"])
-def test_a_frontend_that_refuses_widgets_gets_displays_and_one_notice(kernel, aiml_env, refuse):  # noqa: F811
-    assert execute(kernel, "%load_ext aiml_magics")["status"] == "ok"
+def test_a_frontend_that_refuses_widgets_gets_displays_and_one_notice(kernel, aiml_env, refuse):
     aiml_env.script(Reply(content="First answer.", reasoning=""))
     first = run_cell(kernel, "%%aiml\nfirst", "c1")
     opened = widget_opens(first)
     assert opened, "a live frontend with ipywidgets gets the panel"
     if refuse:
         for comm_id in opened:
-            close = kernel.session.msg("comm_close", {"comm_id": comm_id, "data": {}})
-            kernel.shell_channel.send(close)
+            close = kernel.client.session.msg("comm_close", {"comm_id": comm_id, "data": {}})
+            kernel.client.shell_channel.send(close)
     for n in (2, 3):
         aiml_env.script(Reply(content=f"Answer {n}.", reasoning=""))
         later = run_cell(kernel, f"%%aiml\nquestion {n}", f"c{n}")
