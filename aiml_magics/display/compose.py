@@ -8,7 +8,7 @@ here is our own `<details>`/`<summary>` wrapper around escaped content.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..api.result import USD_PER_CREDIT, ChatResult, Citation, format_money
@@ -147,11 +147,12 @@ def compose_markdown(
     status: Status = Status.DONE,
     notes: Sequence[str] = (),
     allow_remote_images: bool = False,
-    answer_markdown: str | None = None,
+    neutralise: Callable[[str], str] | None = None,
 ) -> str:
     """The `text/markdown` of an answer in any state, safe for any Markdown frontend.
 
-    `answer_markdown` is `text` already neutralised (the live view keeps it by block)."""
+    `neutralise` turns the answer's text into safe Markdown when it is shown as Markdown (the
+    live view reuses what it neutralised by block); by default `neutralize_markdown`."""
     pieces = [f"> {escape_markdown_inline(note)}\n\n" for note in notes]
     if reasoning and reasoning_mode != "hide":
         streaming_reasoning = status == Status.STREAMING and not text
@@ -164,10 +165,10 @@ def compose_markdown(
         from .structured import structured_markdown
 
         pieces.append(structured_markdown(result))
+    elif text and neutralise is not None:
+        pieces.append(neutralise(text))
     elif text:
-        if answer_markdown is None:
-            answer_markdown = neutralize_markdown(text, allow_remote_images=allow_remote_images)
-        pieces.append(answer_markdown)
+        pieces.append(neutralize_markdown(text, allow_remote_images=allow_remote_images))
     elif status == Status.STREAMING and not reasoning:
         pieces.append("*waiting for the first token…*")
     if result is not None and result.citations:

@@ -145,9 +145,6 @@ class LiveView:
         if result is not None:
             self._text, self._thinking = result.text, result.reasoning
         self.ended = True
-        answer = self._blocks.neutralised(
-            self._text, self._advanced, allow_remote_images=self.style.allow_remote_images
-        )
         bundle = {
             "text/markdown": compose_markdown(
                 self._text,
@@ -157,7 +154,7 @@ class LiveView:
                 status=status,
                 notes=self.notes,
                 allow_remote_images=self.style.allow_remote_images,
-                answer_markdown=answer,
+                neutralise=self._neutralised_end,
             ),
             "text/plain": compose_plain(
                 self._text, result, status=status, notes=self.notes, reasoning=self._thinking
@@ -172,6 +169,12 @@ class LiveView:
             self._head = self._screen.show(bundle, metadata)
             self._count(bundle)
         self.stats.final_bytes = bundle_bytes(bundle)
+
+    def _neutralised_end(self, text: str) -> str:
+        """The whole answer as safe Markdown, reusing the blocks neutralised while streaming."""
+        return self._blocks.neutralised(
+            text, self._advanced, allow_remote_images=self.style.allow_remote_images
+        )
 
     # -- pieces --------------------------------------------------------------------------
 

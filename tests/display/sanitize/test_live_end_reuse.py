@@ -7,13 +7,15 @@ block, not the whole answer again.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanitize_checks import assert_harmless, marked_problems
 from sanitize_strategies import DOCUMENTS
 
-from aiml_magics.api.result import ChatResult, Usage
+from aiml_magics.api.result import ChatResult, StructuredInfo, Usage
 from aiml_magics.chat.view import Status
 from aiml_magics.display import settled
 from aiml_magics.display.compose import compose_markdown
@@ -44,7 +46,9 @@ class Screen:
         pass
 
 
-def stream_through_live_view(text: str, chunk: int, piece: int = 2_000) -> tuple[str, ChatResult]:
+def stream_through_live_view(
+    text: str, chunk: int, piece: int = 2_000, parsed: object = None
+) -> tuple[str, ChatResult]:
     """Stream `text` in chunks of `chunk` characters, with an update for every chunk."""
     screen = Screen()
     view = LiveView(
@@ -57,6 +61,9 @@ def stream_through_live_view(text: str, chunk: int, piece: int = 2_000) -> tuple
     for end in range(chunk, len(text) + chunk, chunk):
         view.update(text[:end], "")
     result = ChatResult(text=text, reasoning="", model="m", usage=Usage(10, 20, 0, 30))
+    if parsed is not None:  # a structured answer (`--schema`)
+        result.parsed = result.json = parsed
+        result.structured = StructuredInfo(schema="People")
     view.finish(result, Status.DONE)
     return screen.last["text/markdown"], result
 
@@ -134,6 +141,15 @@ def test_a_long_answer_ends_with_a_pass_over_its_last_block_only(neutralised):
     settled.SettledBlocks().neutralised(text, "", allow_remote_images=False)  # nothing kept
     assert neutralised == [len(text)]
     assert shown == compose_markdown(text, "", result)
+
+
+def test_a_structured_answer_ends_without_neutralising_its_json(neutralised):
+    """It is shown as values, so the JSON text it streamed as is not neutralised again."""
+    people = [{"name": f"Ada {n}", "langs": ["en", "fr"]} for n in range(200)]
+    text = json.dumps(people, indent=2)
+    shown, _ = stream_through_live_view(text, chunk=50, parsed=people)
+    assert neutralised == []
+    assert "| Ada 0 |" in shown, "shown as a table of values"
 
 
 def test_a_block_shown_as_split_pieces_is_neutralised_once_whole_at_the_end(neutralised):
