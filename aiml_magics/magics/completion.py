@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from . import registry
@@ -23,7 +24,27 @@ VALUE_METAVARS = {
     "MODEL": ("models", False),
     "MODELS": ("models", True),
     "SERVERS": ("servers", True),
+    "FUNCTIONS": ("tools", True),
 }
+
+
+def _none(kind: str) -> Iterable[str]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Names:
+    """Where TAB finds the names it offers; each source is asked only when its names are due
+    (the model list may need a fetch, MCP servers and tools load their modules)."""
+
+    models: Callable[[], Iterable[str]] = tuple
+    chats: Callable[[], Iterable[str]] = tuple
+    servers: Callable[[], Iterable[str]] = tuple
+    tools: Callable[[], Iterable[str]] = tuple
+    kind_models: Callable[[str], Iterable[str]] = _none  # models of a `--make` KIND
+
+    def of(self, source: str) -> Iterable[str]:
+        return getattr(self, source)()
 
 
 def cell_options(parser: argparse.ArgumentParser) -> list[str]:
@@ -47,8 +68,9 @@ def option_choices(parser: argparse.ArgumentParser) -> dict[str, tuple[str, ...]
 
 
 def valued_options(parser: argparse.ArgumentParser) -> dict[str, tuple[str, bool]]:
-    """Options whose value is a name TAB can offer: a model (`-m`, `--keep`), models or MCP
-    servers separated by commas (`--compare`, `--mcp`); with the source and whether a list."""
+    """Options whose value is a name TAB can offer: a model (`-m`, `--keep`), models, MCP
+    servers or tools separated by commas (`--compare`, `--mcp`, `--tools`); with the source
+    and whether a list."""
     return {
         option: VALUE_METAVARS[action.metavar]
         for action in parser._actions
@@ -58,19 +80,17 @@ def valued_options(parser: argparse.ArgumentParser) -> dict[str, tuple[str, bool
 
 
 def _option_values(
-    words: list[str],
-    parser: argparse.ArgumentParser,
-    sources: dict[str, Callable[[], Iterable[str]]],
+    words: list[str], parser: argparse.ArgumentParser, names: Names
 ) -> Iterable[str] | None:
     """Names when the word being typed is an option's value: right after the option, or after
     a comma in a list (the names listed already are left out)."""
     options = valued_options(parser)
     previous = words[-1]
     if previous in options:
-        return sources[options[previous][0]]()
+        return names.of(options[previous][0])
     if previous.endswith(",") and len(words) > 2 and options.get(words[-2], ("", False))[1]:
         listed = set(previous.split(","))
-        return [name for name in sources[options[words[-2]][0]]() if name not in listed]
+        return [name for name in names.of(options[words[-2]][0]) if name not in listed]
     return None
 
 
@@ -82,28 +102,22 @@ def made_kind(words: list[str]) -> str | None:
 
 
 def candidates(
-    words: list[str],
-    models: Callable[[], Iterable[str]],
-    chats: Callable[[], Iterable[str]],
-    parser: argparse.ArgumentParser | None = None,
-    kind_models: Callable[[str], Iterable[str]] | None = None,
-    servers: Callable[[], Iterable[str]] = tuple,
+    words: list[str], names: Names, parser: argparse.ArgumentParser | None = None
 ) -> Iterable[str]:
     """What may follow `words` (the line's words before the one being typed); after `-m`
     on a `--make KIND` line, the models of that kind."""
     command, previous = words[0], words[-1]
-    sources = {"models": models, "chats": chats, "servers": servers}
     kind = made_kind(words) if command == "%%aiml" else None
-    if previous in MODEL_FLAGS and kind is not None and kind_models is not None:
-        return kind_models(kind)
+    if previous in MODEL_FLAGS and kind is not None:
+        return names.kind_models(kind)
     if previous in MODEL_FLAGS:
-        return models()
+        return names.models()
     if previous in CHAT_FLAGS:
-        return chats()
+        return names.chats()
     if command == "%%aiml":
         if parser is None:
             return ()
-        values = _option_values(words, parser, sources)
+        values = _option_values(words, parser, names)
         if values is not None:
             return values
         choices = option_choices(parser)
@@ -121,31 +135,24 @@ def candidates(
         return values[previous]
     named = dict(subcommand.sources)
     if previous in named:
-        return sources[named[previous]]()
+        return names.of(named[previous])
     if subcommand.takes_model and len(words) == 2:
-        return [*subcommand.flags, *models()]
+        return [*subcommand.flags, *names.models()]
     return subcommand.flags
 
 
 def complete(
-    line: str,
-    token: str,
-    models: Callable[[], Iterable[str]],
-    chats: Callable[[], Iterable[str]],
-    parser: argparse.ArgumentParser | None = None,
-    kind_models: Callable[[str], Iterable[str]] | None = None,
-    servers: Callable[[], Iterable[str]] = tuple,
+    line: str, token: str, names: Names, parser: argparse.ArgumentParser | None = None
 ) -> list[str] | None:
     """Completions for the token at the end of `line`; None when the line is not ours."""
     words = line[: len(line) - len(token)].split()
     if not words or words[0] not in ("%aiml", "%%aiml"):
         return None
-    found = candidates(words, models, chats, parser, kind_models, servers)
-    return sorted({c for c in found if c.startswith(token)})
+    return sorted({c for c in candidates(words, names, parser) if c.startswith(token)})
 
 
 def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any], dict[str, Any]]:
-    """An IPython context matcher bound to a session (chats and the model cache)."""
+    """An IPython context matcher bound to a session (chats, the model cache, the notebook)."""
     from IPython.core.completer import SimpleCompletion, context_matcher
 
     from ..chat.mediacost import kind_model_names
@@ -159,23 +166,18 @@ def make_matcher(session: Any, parser: argparse.ArgumentParser) -> Callable[[Any
 
         return server_names(session.settings)
 
+    def tools() -> list[str]:
+        from ..chat.tools.define import offerable  # on TAB after --tools only
+
+        return offerable(session.namespace)
+
+    names = Names(session.model_names, session.chats.names, servers, tools, kind_models)
+
     @context_matcher()
     def aiml_matcher(context: Any) -> dict[str, Any]:
         line = context.line_with_cursor
         on_first_line = context.full_text.lstrip().startswith(line.lstrip())
-        found = (
-            complete(
-                line,
-                context.token,
-                session.model_names,
-                session.chats.names,
-                parser,
-                kind_models,
-                servers,
-            )
-            if on_first_line
-            else None
-        )
+        found = complete(line, context.token, names, parser) if on_first_line else None
         if found is None:
             return {"completions": [], "suppress": False}
         return {

@@ -222,7 +222,7 @@ tool_options = option_group(
     "Tools",
     argument(
         "--tools",
-        metavar="NAMES",
+        metavar="FUNCTIONS",
         help="Comma-separated functions the model may call: ones decorated with "
         "@aiml_magics.tool, or any function in the notebook.",
     ),

@@ -358,3 +358,19 @@ def test_panel_regenerate_runs_the_tool_loop_again(notebook, aiml_simulator, mag
     assert fourth.body["messages"][-1]["content"] == "402.25"
     [turn] = magics.session.chats.get("default").turns
     assert "402.25" in turn.answer
+
+
+def test_tab_after_tools_offers_the_notebooks_functions(notebook, ip):
+    """The functions defined in the notebook and registered tools; not imported callables,
+    classes or private names. After a comma, the next function of the list."""
+    ip.run_cell("from os.path import join\nclass Thing: pass\ndef _helper(): pass")
+
+    def tab(line):
+        return ip.complete("", line, len(line))[1]
+
+    offered = tab("%%aiml --tools ")
+    assert {"lookup_price", "portfolio_value", "broken", "slow"} <= set(offered)
+    assert not {"join", "Thing", "_helper", "calls"} & set(offered)
+    assert tab("%%aiml --tools port") == ["portfolio_value"]
+    after_comma = tab("%%aiml --tools lookup_price,")
+    assert "portfolio_value" in after_comma and "lookup_price" not in after_comma

@@ -203,6 +203,21 @@ def resolve(names: str, namespace: dict[str, Any]) -> list[Tool]:
     return list(found.values())
 
 
+def offerable(namespace: dict[str, Any]) -> list[str]:
+    """What TAB offers after `--tools`: the notebook's own functions and registered tools
+    (`resolve` also takes any other callable, but imported ones would drown these)."""
+    own = {
+        name
+        for name, value in namespace.items()
+        if not name.startswith("_")
+        and (
+            isinstance(getattr(value, "__aiml_tool__", None), Tool)
+            or (inspect.isfunction(value) and value.__module__ == "__main__")
+        )
+    }
+    return sorted(own | set(REGISTRY))
+
+
 def tool_params(tools: Iterable[Tool], choice: str | None, parallel: bool | None) -> dict[str, Any]:
     """The request fields for the offered tools."""
     tools = list(tools)
