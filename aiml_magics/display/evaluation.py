@@ -107,7 +107,7 @@ def summary_markdown(evaluation: Evaluation) -> str:
                 f"{_number(row[metric])} [{_number(row[f'{metric}_low'])}, "
                 f"{_number(row[f'{metric}_high'])}]"
             )
-        cells.append(f"{row['credits']:,.0f} ({format_money(row['dollars'])})")
+        cells.append(_cell(f"{row['credits']:,.0f} ({format_money(row['dollars'])})"))
         cells.append(_number(row["latency_p50"], 2) + " s")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

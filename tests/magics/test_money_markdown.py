@@ -46,8 +46,12 @@ def test_every_markdown_output_keeps_its_dollars_plain(run, ip, aiml_simulator):
     out = run("%%aiml --over rows\nsay {text}")
     assert out.error is None
     seen += markdowns(out)
+    ip.user_ns["questions"] = [{"q": "one", "expected": "1"}, {"q": "two", "expected": "2"}]
+    out = run(f"%%aiml --eval questions --compare {GPT},{SEED} --metric exact\nsay {{q}}")
+    assert out.error is None
+    seen += markdowns(out)
     with_money = [m for m in seen if MONEY.search(m.replace("\\\\$", "$"))]
-    assert len(with_money) >= 5, "answers, dry run, usage, compare and batch show amounts"
+    assert len(with_money) >= 6, "answers, dry run, usage, compare, batch and eval show amounts"
     assert [money_as_math(m) for m in seen if money_as_math(m)] == []
 
 
