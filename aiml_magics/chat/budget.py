@@ -33,10 +33,17 @@ RAISE_IT = (
     "Raise it with %config AimlMagics.budget_credits = N (2,000,000 credits = $1) "
     "or in %aiml panel."
 )
+# The question stays on the page above the answer to it: the refusal does not repeat it.
+NOT_CONFIRMED = "not confirmed; nothing was sent."
 
 
 class BudgetError(errors.AimlError):
     title = "Budget"
+    spent = False  # True when nothing is left, not only too little for this request
+
+
+class CannotAsk(RuntimeError):
+    """Raised by an `ask` where nobody can answer (a batch row); its text says why."""
 
 
 def credits_text(amount: float) -> str:
@@ -87,10 +94,12 @@ def check(
         return None
     spent = session.spent_credits()
     if spent >= budget:
-        raise BudgetError(
+        exhausted = BudgetError(
             f"this session has spent {credits_text(spent)} of its budget of "
             f"{credits_text(budget)}; nothing was sent. {RAISE_IT}"
         )
+        exhausted.spent = True
+        raise exhausted
     observed = session.output_tokens(model)
     cost = estimate(client, model, messages, params, cached_tokens=cached_tokens, observed=observed)
     planned, left = cost.planned_credits, budget - spent
@@ -104,18 +113,19 @@ def check(
     question += "[y/N] "
     try:
         answer = (ask or input)(question)
-    except (EOFError, RuntimeError, OSError):  # StdinNotImplementedError is a RuntimeError
+    except (EOFError, RuntimeError, OSError) as exc:  # StdinNotImplementedError: RuntimeError
         raise BudgetError(
             f"{cost_text[0].lower()}{cost_text[1:]} but only {credits_text(left)} of the budget "
-            "are left, and this frontend cannot ask for confirmation; nothing was sent. Lower "
-            f"--max-tokens, or {RAISE_IT[0].lower()}{RAISE_IT[1:]}"
+            f"are left, and {_why_not_asked(exc)}; nothing was sent. Lower --max-tokens, or "
+            f"{RAISE_IT[0].lower()}{RAISE_IT[1:]}"
         ) from None
     if answer.strip().lower() not in ("y", "yes"):
-        raise BudgetError(
-            f"not confirmed: {cost_text[0].lower()}{cost_text[1:]} and {credits_text(left)} of "
-            "the budget are left; nothing was sent."
-        )
+        raise BudgetError(NOT_CONFIRMED)
     return cost
+
+
+def _why_not_asked(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, CannotAsk) else "this frontend cannot ask for confirmation"
 
 
 def planned_text(cost: Estimate, planned: float) -> str:
@@ -142,16 +152,14 @@ def unknown_cost(
     )
     try:
         answer = (ask or input)(question)
-    except (EOFError, RuntimeError, OSError):
+    except (EOFError, RuntimeError, OSError) as exc:
         raise BudgetError(
-            f"the cost of {subject} cannot be estimated ({why}), and this frontend cannot "
-            "ask for confirmation; nothing was sent. Choose a model with token prices, set "
+            f"the cost of {subject} cannot be estimated ({why}), and {_why_not_asked(exc)}; "
+            "nothing was sent. Choose a model with token prices, set "
             "--max-tokens, or turn the budget off with %config AimlMagics.budget_credits = None."
         ) from None
     if answer.strip().lower() not in ("y", "yes"):
-        raise BudgetError(
-            f"not confirmed: the cost of {subject} cannot be estimated ({why}); nothing was sent."
-        )
+        raise BudgetError(NOT_CONFIRMED)
 
 
 def check_many(
@@ -195,7 +203,8 @@ def check_many(
     likely = "may cost up to" if bounded else "will likely cost about"
     question = (
         f"These {len(models)} requests {likely} {credits_text(high)} together "
-        f"but {credits_text(left)} of the budget are left. Send them anyway? [y/N] "
+        f"({_outputs_planned(costs)}) but {credits_text(left)} of the budget are left. "
+        "Send them anyway? [y/N] "
     )
     try:
         answer = (ask or input)(question)
@@ -206,9 +215,21 @@ def check_many(
             "for confirmation; nothing was sent. Lower --max-tokens or compare fewer models."
         ) from None
     if answer.strip().lower() not in ("y", "yes"):
-        raise BudgetError(
-            f"not confirmed: these requests {likely} {credits_text(high)}; nothing was sent."
-        )
+        raise BudgetError(NOT_CONFIRMED)
+
+
+def _outputs_planned(costs: Sequence[Estimate]) -> str:
+    """The output each request of a comparison was planned with, and why."""
+    plans = [
+        f"up to {c.max_output:,}"
+        if c.likely_output is None or c.output_limit_from == "max_tokens"
+        else f"~{c.likely_output:,} ({c.likely_from})"
+        for c in costs
+    ]
+    if len(set(plans)) == 1:
+        return f"{plans[0]} output tokens each; --max-tokens sets a bound"
+    each = "; ".join(f"{c.model}: {plan}" for c, plan in zip(costs, plans, strict=True))
+    return f"output tokens planned: {each}; --max-tokens sets a bound"
 
 
 def asking(view: AnswerView, ask: Callable[[str], str] | None) -> Callable[[str], str]:

@@ -380,7 +380,9 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
 
 
 def _cannot_ask(question: str) -> str:
-    raise RuntimeError("a batch row cannot ask for confirmation")
+    from .budget import CannotAsk
+
+    raise CannotAsk("a batch row cannot ask for confirmation")
 
 
 def first_params(request: TurnRequest) -> dict[str, Any]:

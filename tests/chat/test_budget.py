@@ -164,8 +164,25 @@ def test_the_plan_follows_this_models_answers_and_says_so(run, ip, aiml_simulato
         in question
     )
     assert "--max-tokens sets a bound" in question
-    assert str(out.error).startswith("Budget: not confirmed: this request will likely cost")
+    assert str(out.error) == "Budget: not confirmed; nothing was sent."
     assert len(aiml_simulator.chat_requests) == 1
+
+
+def test_a_comparison_asks_once_and_states_what_it_planned_with(
+    run, ip, aiml_simulator, monkeypatch
+):
+    no = answer("n")
+    monkeypatch.setattr(builtins, "input", no)
+    run("%config AimlMagics.budget_credits = 20000")  # less than two answers of ~4,096 tokens
+    out = run("%%aiml --compare openai/gpt-4o,bytedance/seed-1-8\nHello?")
+    (question,) = no.questions
+    assert "These 2 requests will likely cost about" in question
+    assert "~4,096 (assumed: no answer of this model in this session yet) output tokens each" in (
+        question
+    )
+    assert "--max-tokens sets a bound" in question and "20,000 credits" in question
+    assert str(out.error) == "Budget: not confirmed; nothing was sent."
+    assert aiml_simulator.chat_requests == []
 
 
 def test_likely_output_is_a_high_percentile_of_what_answers_used():

@@ -158,6 +158,21 @@ def test_the_session_budget_applies_to_every_row(ip, magics, aiml_simulator):
     assert out["error"].str.contains("Not sent: the session budget").all()
 
 
+def test_a_budget_too_small_for_one_row_says_so_not_that_it_is_spent(ip, magics, aiml_simulator):
+    magics.budget_credits = 20_000  # nothing spent, but a row is planned at ~4,096 output tokens
+    out = aiml_magics.batch("Sentiment: {review}", REVIEWS, progress=False)
+    assert aiml_simulator.chat_requests == []
+    stopped = ip.user_ns["_aiml"].summary.stopped
+    assert "is spent" not in stopped
+    assert "4,096 output tokens" in stopped and "20,000 credits" in stopped
+    assert "a batch row cannot ask" in stopped and "--max-tokens" in stopped
+    assert out["error"].str.contains("refused a row").all()
+    bounded = aiml_magics.batch(
+        "Sentiment: {review}", REVIEWS, params={"max_tokens": 50}, progress=False
+    )
+    assert bounded["error"].isna().all() and len(aiml_simulator.chat_requests) == 4
+
+
 def test_fail_fast_raises_the_first_failure_with_what_completed(ip, aiml_simulator):
     aiml_simulator.script(Reply.error(401, match="Broke"))
     with pytest.raises(errors.AuthenticationError) as raised:

@@ -256,7 +256,11 @@ class BatchRun:
         try:
             result = self.session.send(self.spec.request(task.prompt), _RowView(self.limit))
         except BudgetError as exc:  # nothing was sent; nothing more will be
-            self._stop("the session budget (AimlMagics.budget_credits) is spent")
+            self._stop(
+                "the session budget (AimlMagics.budget_credits) is spent"
+                if exc.spent
+                else f"the session budget refused a row: {exc.message}"
+            )
             self._queue.put(task)
             self._note_error(exc)
             return

@@ -78,7 +78,7 @@ class Summary:
         )
         lines = [head, " · ".join(sources), cost]
         if self.stopped:
-            lines.append(f"Stopped: {self.stopped}; run it again to send the rest.")
+            lines.append(f"Stopped: {self.stopped.rstrip('.')}; run it again to send the rest.")
         elif self.failed:
             lines.append("Run it again to retry the failed rows (answered rows are not resent).")
         return lines
