@@ -300,6 +300,9 @@ class AimlClient(ServiceLookups):
                 self.pause.hold(told)
             error.retry_after = told if told is not None else backoff_seconds(attempt)
             if attempt >= retries:
+                if attempt:
+                    tries = f"{attempt} retr{'y' if attempt == 1 else 'ies'}"
+                    error.hint = " ".join(filter(None, [f"Gave up after {tries}.", error.hint]))
                 raise error
             wait = max(error.retry_after, self.pause.remaining())  # never before another's
             covered = self.pause.until()

@@ -162,6 +162,9 @@ def _send_row(
     return result
 
 
+KEPT_NOT_ADDED = "What was shown is kept but not added to the conversation."
+
+
 def _settle(
     view: AnswerView, result: ChatResult | None, status: Status, metadata: dict | None = None
 ) -> None:
@@ -244,6 +247,11 @@ def _exchange(
             raise stopped(stream) from None
         if isinstance(exc, errors.StreamError):
             exc.partial = exc.partial or received(stream)
+        elif isinstance(exc, errors.AimlError) and exc.partial is None:
+            shown = received(stream)  # an error event mid-stream: what came before it is kept
+            if shown is not None and (shown.text or shown.reasoning):
+                exc.partial = shown
+                exc.hint = " ".join(filter(None, [exc.hint, KEPT_NOT_ADDED]))
         raise
     finally:
         if cancel is not None:
@@ -266,7 +274,9 @@ def _retry_listener(sending: _Sending) -> Callable[[RetryNotice], None]:
         heard = getattr(sending.view, "retrying", None)  # a batch row's view adapts its pace
         if heard is not None:
             heard(notice)
-        sending.view.notice(str(notice))
+        # A status line shows the wait while it lasts; a view without one keeps it as a note.
+        tell = getattr(sending.view, "waiting", None) or sending.view.notice
+        tell(str(notice))
 
     return on_retry
 
@@ -357,12 +367,11 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
                 f"(AimlMagics.max_tool_rounds = {limit}); stopped without an answer, "
                 "nothing was added to the conversation"
             )
-            view.notice(f"⏹ {message}")
             raise errors.ToolError(message, partial=tools.combine(results, runs, exchange, offered))
         exchange.append(tools.assistant_message(result))
         first_of_round = len(runs)
         for call in result.tool_calls:
-            view.notice(f"🔧 round {round_number}: {tools.call_line(call.name, call.arguments)}")
+            view.notice(f"⚙ round {round_number}: {tools.call_line(call.name, call.arguments)}")
             try:
                 run = tools.run_call(call, offered, round_number=round_number, confirm=confirm)
             except KeyboardInterrupt:

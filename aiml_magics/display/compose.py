@@ -28,28 +28,20 @@ def escape_markdown_inline(text: str) -> str:
     return escape(text)
 
 
-def footer_text(result: ChatResult | None, status: Status = Status.DONE) -> str:
+def footer_text(result: ChatResult | None) -> str:
     """The one-line summary under an answer, in plain text: which model, how the answer was
-    obtained, what it cost, what to know about it, then how the turn ended."""
-    parts: list[str] = []
-    if result is not None:
-        parts.append(_model_label(result))
-        parts += _exchange_parts(result)
-        parts += _cost_parts(result)
-        parts += _caveat_parts(result)
-    ending = _STATUS_NOTES.get(status)
-    if ending is not None:
-        parts.append(ending)
-    return " · ".join(parts)
-
-
-_STATUS_NOTES = {
-    Status.INCOMPLETE: "⚠ incomplete: the stream broke; not added to the conversation",
-    Status.INTERRUPTED: "⏹ interrupted: not added to the conversation",
-    Status.FAILED: "✗ no answer: the request failed (the error is below)",
-    Status.INVALID: "✗ the answer does not fit the schema (the error is below)",
-    Status.STOPPED: "⏹ stopped at AimlMagics.max_tool_rounds: not added to the conversation",
-}
+    obtained, what it cost and what to know about it. How a turn that failed ended is the
+    error's to say (one line, under the answer), not the footer's too."""
+    if result is None:
+        return ""
+    return " · ".join(
+        [
+            _model_label(result),
+            *_exchange_parts(result),
+            *_cost_parts(result),
+            *_caveat_parts(result),
+        ]
+    )
 
 
 def _model_label(result: ChatResult) -> str:
@@ -173,7 +165,7 @@ def compose_markdown(
         pieces.append("*waiting for the first token…*")
     if result is not None and result.citations:
         pieces.append(sources_markdown(result.citations))
-    footer = footer_text(result, status) if status != Status.STREAMING else ""
+    footer = footer_text(result) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"\n\n---\n*{escape_markdown_inline(footer)}*")
     sent = _context_summary(result)
@@ -232,7 +224,7 @@ def compose_plain(
         pieces.append("(thinking…)" if reasoning else "(waiting for the first token…)")
     if result is not None and result.citations:
         pieces.append(sources_plain(result.citations))
-    footer = footer_text(result, status) if status != Status.STREAMING else ""
+    footer = footer_text(result) if status != Status.STREAMING else ""
     if footer:
         pieces.append(f"[{footer}]")
     sent = _context_summary(result)
@@ -264,9 +256,9 @@ def thumbnails_bundle(images: Sequence[Any]) -> dict[str, str]:
             href = html.escape(image.url, quote=True)
             html_items.append(
                 f'<a href="{href}" rel="noopener noreferrer" target="_blank">'
-                f"🖼 {html.escape(label)}</a>"
+                f"▣ {html.escape(label)}</a>"
             )
-            markdown_items.append(f"🖼 {escape_markdown_inline(label)}")
+            markdown_items.append(f"▣ {escape_markdown_inline(label)}")
         elif image.thumbnail:
             alt = html.escape(label, quote=True)
             html_items.append(
@@ -275,8 +267,8 @@ def thumbnails_bundle(images: Sequence[Any]) -> dict[str, str]:
             )
             markdown_items.append(f"![{escape_markdown_inline(label)}]({image.thumbnail})")
         else:
-            html_items.append(f"<span>🖼 {html.escape(label)}</span>")
-            markdown_items.append(f"🖼 {escape_markdown_inline(label)}")
+            html_items.append(f"<span>▣ {html.escape(label)}</span>")
+            markdown_items.append(f"▣ {escape_markdown_inline(label)}")
     return {
         "text/html": '<div class="aiml-images">' + "".join(html_items) + "</div>",
         "text/markdown": " ".join(markdown_items) + "\n",
@@ -300,7 +292,7 @@ def user_markdown(user: Any) -> str:
             if _is_base64_image(url):
                 pictures.append(f"![image {len(pictures) + 1}]({url})")
             else:
-                pictures.append(f"🖼 {escape_markdown_inline(url)}")
+                pictures.append(f"▣ {escape_markdown_inline(url)}")
     return "\n\n".join([*texts, " ".join(pictures)] if pictures else texts)
 
 
@@ -328,7 +320,7 @@ def tool_exchange_markdown(exchange: Sequence[dict[str, Any]]) -> str:
             function = call.get("function") or {}
             names[call.get("id", "")] = str(function.get("name", "?"))
             shown = call_line(str(function.get("name", "?")), str(function.get("arguments", "")))
-            lines.append(f"> 🔧 {escape_markdown_inline(shown)}")
+            lines.append(f"> ⚙ {escape_markdown_inline(shown)}")
         if message.get("role") == "tool":
             name = names.get(message.get("tool_call_id", ""), "?")
             result = shorten(str(message.get("content", "")))

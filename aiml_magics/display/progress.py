@@ -6,7 +6,6 @@ from __future__ import annotations
 from ..api.result import ChatResult
 from ..chat.conversation import CHARS_PER_TOKEN
 from ..chat.view import Status
-from .compose import footer_text
 
 
 def estimate_tokens(chars: int) -> int:
@@ -27,12 +26,23 @@ def streaming_status(elapsed: float, text: str, reasoning: str) -> str:
     return line + f" · {rate:.0f} tok/s"
 
 
+# How an answer that did not complete ended, in a word: for a comparison column and the
+# panel's stand-in in a saved notebook. The error under the answer says why.
+ENDINGS = {
+    Status.INCOMPLETE: "⚠ incomplete",
+    Status.INTERRUPTED: "■ interrupted",
+    Status.FAILED: "✗ failed",
+    Status.INVALID: "✗ does not fit the schema",
+    Status.STOPPED: "■ stopped at max_tool_rounds",
+}
+
+
 def final_status(result: ChatResult | None, status: str) -> str:
     """The line shown once the answer ended: "done" and the time it took, or how it ended.
 
     Usage, credits and dollars are the footer's (under the answer): said once, not here too.
     """
     if status != Status.DONE:
-        return footer_text(None, status) or str(status)
+        return ENDINGS.get(status, str(status))
     duration = result.duration if result is not None else None
     return "done" if duration is None else f"done · {duration:.1f} s"

@@ -124,7 +124,7 @@ class RichTerminalView:
         tail = self._carry + self._text[self._settled :]
         if tail.strip():
             self.console.print(markdown(tail))
-        footer = footer_text(result, status)
+        footer = footer_text(result)
         if footer:
             from rich.rule import Rule
 
@@ -199,7 +199,7 @@ def print_comparison(comparison: Any, stream: Any = None) -> None:
         out.print(Rule(strip_control(state.model), align="left"))
         if state.text.strip():
             out.print(markdown(state.text))
-        footer = footer_text(state.result, state.status)
+        footer = footer_text(state.result)
         if state.error:
             footer = " · ".join(p for p in (footer, f"✗ {state.error}") if p)
         if footer:

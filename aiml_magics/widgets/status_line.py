@@ -116,7 +116,8 @@ class ProgressView:
         self.touched = True
         self.finished = (result, status, metadata)
         line = final_status(result, status)
-        self.report(line)
+        # The status line is for progress: how a failed turn ended is the error's to say.
+        self.report(line if status is Status.DONE else "")
         if self.on_end is not None:  # before the final display, which stays the last output
             self.on_end(line)
         self.view.finish(result, status, metadata)

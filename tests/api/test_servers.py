@@ -8,6 +8,8 @@ local servers. What may differ is left out of the footer instead of shown as zer
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from IPython.core.completer import provisionalcompleter
 
@@ -165,11 +167,13 @@ def test_every_shape_from_any_profile(run, magics, aiml_simulator, shape):
 def test_mid_stream_errors_are_one_line(run, aiml_simulator, profile):
     aiml_simulator.profile = profile
     fault = Fault.error_event(after_chunks=3, message="Engine\nfailed", code=500)
-    aiml_simulator.script(Reply(content="A long enough answer to be cut.", fault=fault))
+    answer = Reply(content="A long enough answer to be cut.", reasoning="", chunk_size=4)
+    aiml_simulator.script(dataclasses.replace(answer, fault=fault))
     ran = run("%%aiml\nHello")
     assert isinstance(ran.error, errors.ServerError)
     assert "Engine failed" in str(ran.error) and "\n" not in str(ran.error)
-    assert "✗ no answer" in ran.final_markdown or "incomplete" in ran.final_markdown.lower()
+    assert ran.final_markdown.startswith("A long e") and "no answer" not in ran.final_markdown
+    assert "What was shown is kept but not added to the conversation" in str(ran.error)
 
 
 def test_last_error_before_any_error(run):

@@ -109,8 +109,7 @@ def test_footer_reports_model_tokens_cost_speed_and_state():
     assert "42 prompt / 922 completion (606 reasoning) tokens" in footer
     assert "3,897 credits" in footer and "$0.00194" in footer
     assert "10.0 s" in footer and "92 tok/s" in footer
-    assert "incomplete" in footer_text(result, Status.INCOMPLETE)
-    assert "interrupted" in footer_text(result, Status.INTERRUPTED)
+    assert footer_text(None) == ""  # how a failed turn ended is its error's to say
 
 
 def test_money_formatting():

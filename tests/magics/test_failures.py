@@ -44,7 +44,8 @@ def test_interrupt_stops_the_stream_keeps_the_text_and_leaves_the_chat(run, aiml
     assert type(out.error).__name__ == "StoppedError"
     assert "stopped" in out.stdout and "Traceback" not in out.stdout
     final = out.final_markdown
-    assert "word word" in final and "interrupted" in final
+    assert "word word" in final and "interrupted" not in final  # the error says it, once
+    assert "not added to the conversation" in str(out.error)
     assert chat_turns(magics) == before
     assert magics.session.namespace["_aiml"].text == "kept answer"
 
@@ -67,9 +68,10 @@ def test_giving_up_after_retries_is_one_message(run, aiml_simulator, magics):
     assert "HTTP 503" in out.stdout and "inference id" in out.stdout
     assert "Traceback" not in out.stdout
     assert chat_turns(magics) == []
-    # The retry notices stay visible, and the display no longer says it is waiting.
+    assert "Gave up after 2 retries." in str(out.error)
+    # Without a status line the retry notices stay visible; the display no longer waits.
     final = out.outputs[-1].data["text/plain"]
-    assert "retry 2 of 2" in final and "no answer" in final and "waiting for" not in final
+    assert "retry 2 of 2" in final and "waiting for" not in final
 
 
 def test_budget_note_says_how_many_turns_were_left_out(run, ip, aiml_simulator):
@@ -89,7 +91,8 @@ def test_cut_stream_keeps_partial_text_and_records_nothing(run, aiml_simulator, 
     )
     out = run("%%aiml\nq")
     assert type(out.error).__name__ == "StreamError"
-    assert "partial" in out.final_markdown and "incomplete" in out.final_markdown
+    assert "partial" in out.final_markdown and "incomplete" not in out.final_markdown
+    assert "was not added to the conversation" in str(out.error)
     assert magics.session.chats.get("default").turns == []
     assert "_aiml" not in magics.session.namespace
 

@@ -190,7 +190,8 @@ def test_max_rounds_stops_with_a_clear_message(notebook, aiml_simulator, magics,
     assert out.error is not None and "max_tool_rounds" in str(out.error)
     assert len(aiml_simulator.chat_requests) == 3
     assert len(ip.user_ns["calls"]) == 2
-    assert "stopped" in out.final_markdown
+    assert "round 2: lookup" in out.final_markdown  # what ran stays; the error says it stopped
+    assert "nothing was added to the conversation" in str(out.error)
     assert magics.session.chats.get("default").turns == []
 
 

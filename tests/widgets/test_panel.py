@@ -354,6 +354,18 @@ def test_status_line_follows_retries_reasoning_and_ends_with_usage(
     assert "SECRET REASONING" not in text  # the reasoning is never repeated in the panel
     final = seen[-1]
     assert re.fullmatch(r"done · \d+\.\d s", final), "the usage is the footer's, not repeated"
+    answer = panel.shown.result.text
+    assert "the answer" in answer and all("retry" not in note for note in panel.shown.notes)
+
+
+def test_a_failed_turn_leaves_the_status_line_to_the_error(run, magics, aiml_simulator):
+    aiml_simulator.script(
+        Reply(content="cut " * 40, reasoning="", chunk_size=8, fault=Fault.disconnect(4))
+    )
+    out = run("%%aiml\nq", cell_id="c1")
+    assert "not added to the conversation" in str(out.error)  # said here, once
+    assert not magics.last_panel.status.tooltip and not magics.last_panel.status.value
+    assert "incomplete" not in out.final_markdown and "not added" not in out.final_markdown
 
 
 def test_rerunning_a_cell_closes_the_panel_of_its_previous_run(run, magics, aiml_simulator):
