@@ -170,7 +170,11 @@ def choice_line(comparison: Comparison | None, *, buttons: bool) -> str:
         return f"{comparison.chosen}'s answer continues the conversation."
     if not comparison.completed():
         return "No answer completed: nothing was added to the conversation."
-    how = "click Use this answer" if buttons else "run `_aiml.choose(MODEL)`, or use --keep MODEL"
+    how = (
+        "click Use this answer (while this kernel runs) or run `_aiml.choose(MODEL)`"
+        if buttons
+        else "run `_aiml.choose(MODEL)`, or use --keep MODEL"
+    )
     return f"Nothing was added to the conversation yet: {how}."
 
 
@@ -179,22 +183,11 @@ def table_bundle(
     comparison: Comparison | None = None,
     *,
     buttons: bool = False,
-    answers: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """The table (and its choice line). `answers` (column options): the grid's answers live
-    in widgets, which a saved notebook loses, so the final table keeps them below it,
-    collapsed, as ordinary Markdown."""
+    """The table and its choice line (the grid's answers are the grid's own stand-in)."""
     rows = comparison.rows() if comparison is not None else summary_rows(states)
     footer = choice_line(comparison, buttons=buttons)
-    markdown, plain = table_markdown(rows, footer), table_plain(rows, footer)
-    if answers is not None:
-        kept = "\n\n".join(column_markdown(s, **{**answers, "heading": True}) for s in states)
-        markdown += (
-            "\n<details><summary>The answers as text (kept when the notebook is saved)"
-            f"</summary>\n\n{kept}\n\n</details>\n"
-        )
-        plain += "\n\n" + "\n\n".join(column_plain(s) for s in states)
-    return {"text/markdown": markdown, "text/plain": plain}
+    return {"text/markdown": table_markdown(rows, footer), "text/plain": table_plain(rows, footer)}
 
 
 def comparison_markdown(comparison: Comparison) -> str:
@@ -245,11 +238,9 @@ class TableDisplay:
         *,
         publish: Publish | None = None,
         buttons: bool = False,
-        answers: dict[str, Any] | None = None,
     ) -> None:
         self._publish = publish or _ipython_publish
         self.buttons = buttons
-        self.answers = answers  # the column options, when the answers must be kept here
         self.display_id: str | None = None
         self._last = float("-inf")
         self._versions: tuple[int, ...] = ()
@@ -266,9 +257,7 @@ class TableDisplay:
             self._send(table_bundle(states), None)
 
     def final(self, comparison: Comparison) -> None:
-        bundle = table_bundle(
-            comparison.states, comparison, buttons=self.buttons, answers=self.answers
-        )
+        bundle = table_bundle(comparison.states, comparison, buttons=self.buttons)
         self._send(bundle, comparison.metadata())
 
     def _send(self, bundle: dict[str, str], metadata: dict | None) -> None:

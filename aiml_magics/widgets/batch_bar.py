@@ -44,15 +44,12 @@ class WidgetBar:
             self.progress.bar_style = "success" if not snap.failed else "warning"
 
     def done(self, summary: Summary) -> None:
-        from IPython.display import display
+        """The bar becomes the summary: one output that reads the same in a reopened notebook
+        (where the bar's widget is gone), not a bar's stand-in above a copy of the summary."""
+        from IPython.display import display, update_display
 
-        if summary.stopped:
-            self.progress.bar_style = "danger"
         shown = summary_bundle(summary)
-        if self._id:  # the bar's static stand-in: the summary line (a reopened notebook)
-            from IPython.display import update_display
-
-            line = summary.lines()[0]
-            bundle = widget_bundle(self.box, f"[aiml batch: {line}]", shown["text/markdown"])
-            update_display(bundle, raw=True, display_id=self._id)
-        display(shown, raw=True)
+        if self._id:
+            update_display(shown, raw=True, display_id=self._id)
+        else:
+            display(shown, raw=True)

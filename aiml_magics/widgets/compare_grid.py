@@ -99,7 +99,7 @@ class CompareGrid:
             layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="stretch"),
         )
         self.widget.add_class("aiml-compare-grid")
-        self.table = TableDisplay(buttons=history, answers=style.markdown_options())
+        self.table = TableDisplay(buttons=history)
         self.stats = PublishStats()  # the columns' display traffic (answer bundles)
         self.comparison: Comparison | None = None
         self.display_id: str | None = None

@@ -23,11 +23,17 @@ from ..api.errors import AimlError
 from ..chat import budget
 from ..chat.conversation import USAGE_HEADERS
 from .controls import CHOICE_CONTROLS, NUMBER_CONTROLS, ParameterControls, format_number
+from .fallback import widget_bundle
 from .status_line import set_text, text_line
 
 log = logging.getLogger(__name__)
 
 SESSION_PLAIN = "[aiml session panel: defaults, chats and usage, live while the kernel runs]"
+# What a saved notebook shows in its place: the controls are live only, the figures are not.
+SESSION_MARKDOWN = (
+    "*The aiml session panel (session defaults, chats, usage, budget) is live only while its "
+    "kernel runs: `%aiml panel` opens it again, `%aiml usage` prints the usage.*"
+)
 TRAITS = ("model", *NUMBER_CONTROLS, *CHOICE_CONTROLS, "stream", "budget_credits")
 
 
@@ -143,9 +149,7 @@ class SessionPanel:
     def show(self) -> None:
         from IPython.display import display
 
-        bundle = self.widget._repr_mimebundle_()
-        bundle["text/plain"] = SESSION_PLAIN
-        display(bundle, raw=True)
+        display(widget_bundle(self.widget, SESSION_PLAIN, SESSION_MARKDOWN), raw=True)
         self.on_screen.last_session_panel = self
 
     def refresh(self) -> None:

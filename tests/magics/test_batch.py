@@ -350,24 +350,24 @@ def test_a_live_frontend_without_widgets_sees_one_bar_updated_then_the_summary(
     assert "widget-view" not in json.dumps([o.data for o in out.outputs])
 
 
-def test_widget_frontends_get_an_ipywidgets_bar(run, ip, aiml_simulator):
+def test_widget_frontends_get_an_ipywidgets_bar_that_becomes_the_summary(run, ip, aiml_simulator):
     aiml_simulator.latency = 0.1
     ip.user_ns["rows"] = [f"r{n}" for n in range(8)]
     out = run("%%aiml --over rows --concurrency 2\nQ: {text}", cell_id="cell-1")
     assert out.error is None
-    views = [o.data[k] for o in out.outputs for k in o.data if "widget-view" in k]
-    assert len(views) == 2  # the bar, then the same display with its static stand-in
-    assert out.outputs[1].update and views[0] == views[1]
-    stand_in = out.outputs[1].data
-    assert stand_in["text/plain"].startswith("[aiml batch: 8 rows: 8 answered")
-    assert stand_in["text/markdown"].startswith("**Batch:** 8 rows")
+    bar, summary = out.outputs[:2]
+    (view,) = [bar.data[k] for k in bar.data if "widget-view" in k]
     from ipywidgets.widgets.widget import _instances
 
-    box = _instances[views[0]["model_id"]]
-    progress, label = box.children
+    progress, label = _instances[view["model_id"]].children
     assert (progress.value, progress.max) == (8, 8) and progress.bar_style == "success"
     assert "0 failed" in label.value and "credits" in label.value
-    assert out.outputs[-1].data["text/plain"].startswith("Batch: 8 rows: 8 answered")
+    # The bar's display becomes the summary: a reopened notebook shows it once, and no
+    # widget that is gone.
+    assert summary.update and not any("widget-view" in k for k in summary.data)
+    assert summary.data["text/markdown"].startswith("**Batch:** 8 rows")
+    texts = json.dumps([o.data for o in out.outputs if not o.update])
+    assert texts.count("8 rows: 8 answered") == 0, "no second copy of the summary"
 
 
 def test_terminal_progress_is_carriage_return_lines(aiml_env):

@@ -459,6 +459,13 @@ def test_session_controls_follow_config_changes(run, magics):
     assert panel.controls.model.value == "openai/gpt-4o"
 
 
+def test_a_saved_session_panel_says_how_to_open_it_again(run, magics):
+    out = run("%aiml panel", cell_id="p")
+    (shown,) = [o.data for o in out.outputs if WIDGET_MIME in o.data]
+    assert shown["text/plain"].startswith("[aiml session panel")  # the extension's marker
+    assert "`%aiml panel` opens it again" in shown["text/markdown"]
+
+
 def test_session_panel_lists_chats_resets_them_and_refreshes_usage(run, magics, aiml_simulator):
     panel = session_panel(run, magics)
     assert "No requests yet" in panel.usage.value and panel.reset_buttons == {}
