@@ -34,6 +34,7 @@ __all__ = [
     "info_quotes",
     "math_spans",
     "protected_code",
+    "table_tails",
 ]
 
 # ---------------------------------------------------------------- marked's looser grammar
@@ -56,6 +57,50 @@ RISKY_CODE_RE = re.compile(
 )
 # A bare URL as marked's GFM extension reads it: it swallows everything up to a space or `<`.
 URL_LITERAL_RE = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?://|[Ff][Tt][Pp]://|www\.)[^\s<]*")
+
+
+# A list item whose marker marked's table stops at (any other line after a table is a row).
+_TABLE_ENDING_ITEM_RE = re.compile(r"[ \t>]*(?:[*+\-]|1[.)])[ \t]")
+
+
+def table_tails(text: str, tokens: list[Token]) -> list[int]:
+    """Lines right after a table that marked may read as its rows, unlike markdown-it.
+
+    marked's table takes every following line up to a blank one or a block start it knows,
+    and its list item takes any lazy line; markdown-it ends a table at a line less indented
+    than the table (a lazy line of a list item) and at any list (``2.``, an empty item). marked
+    then cuts that line into cells, a code span apart, and its text may become HTML. A list
+    item of the same or an outer list ends the table in both (marked ends its item there).
+    """
+    lines: list[str] = []
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type != "table_open" or not token.map:
+            continue
+        lines = lines or text.split("\n")
+        after = token.map[1]
+        if after >= len(lines) or not lines[after].strip(" \t>"):
+            continue
+        item = _item_after_table(tokens, index, after)
+        if item is None or (
+            item.level > token.level and not _TABLE_ENDING_ITEM_RE.match(lines[after])
+        ):
+            found.append(after)
+    return found
+
+
+def _item_after_table(tokens: list[Token], start: int, line: int) -> Token | None:
+    """The list item markdown-it opens at ``line``, right after the table at ``start``."""
+    close = start
+    while close < len(tokens) and tokens[close].type != "table_close":
+        close += 1
+    for index in range(close + 1, len(tokens)):  # closers and list openings, then the item
+        token = tokens[index]
+        if token.type == "list_item_open":
+            return token if token.map and token.map[0] == line else None
+        if not token.type.endswith(("_close", "list_open")):
+            return None
+    return None
 
 
 def clear_fence(text: str, token: Token) -> bool:

@@ -20,6 +20,7 @@ from .jupyterlab import (
     info_quotes,
     math_spans,
     protected_code,
+    table_tails,
 )
 from .notes import Recorder, plain_text
 from .recording import MAX_NESTING, parse
@@ -81,7 +82,8 @@ def _readable_math(text: str, allow_remote_images: bool) -> str:
 
 
 def is_safe_markdown(text: str, *, allow_remote_images: bool = False) -> bool:
-    """Tell whether markdown-it finds no raw HTML, unsafe link or fetching image in ``text``.
+    """Tell whether markdown-it finds no raw HTML, unsafe link or fetching image in ``text``,
+    nor a table marked would go on with where markdown-it ends it.
 
     The text is checked as written and as JupyterLab's math pre-pass leaves it. This is the
     verifier ``neutralize_markdown`` relies on; it is exposed for tests.
@@ -125,7 +127,7 @@ def _scan(text: str, rec: Recorder, rewrite: bool = True) -> tuple[list[Edit], b
     """Parse once; return the edits the text needs and whether markdown-it sees danger."""
     tokens = parse(text, rec)
     unsafe = rec.hidden_math_in_url or any(_unsafe_token(token, rec, text) for token in tokens)
-    unsafe = unsafe or _quoted_info(text, tokens)
+    unsafe = unsafe or _quoted_info(text, tokens) or bool(table_tails(text, tokens))
     edits = Rewriter(text, rec).run(tokens) if rewrite else []
     if rec.view:
         unsafe = _math_in_fence_lines(text, tokens, rec) or unsafe

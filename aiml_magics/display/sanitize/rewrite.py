@@ -4,7 +4,8 @@ markdown-it strips container prefixes (``>``, list indents, table pipes) from in
 so ``Rewriter`` finds each content line again in the source to place inline edits, and falls
 back to escaping a whole block where that fails. It also makes the block layout unambiguous
 to ``marked``: blank lines and tab indents normalised, fences lengthened, rebuilt or closed,
-indented code turned into fences, and code spans given a backtick count no stray run has.
+indented code turned into fences, tables ended by a blank line where marked would go on, and
+code spans given a backtick count no stray run has.
 The edits that keep a stretch inert are built in ``inert``.
 """
 
@@ -15,7 +16,7 @@ from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from .inert import TAG_START_RE, backslashes, inert_edits, info_edits
-from .jupyterlab import RISKY_CODE_RE, clear_fence
+from .jupyterlab import RISKY_CODE_RE, clear_fence, table_tails
 from .text import BACKTICKS_RE, Edit, apply_edits, is_escaped, leading_run
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ _TAB_INDENT_RE = re.compile(r"^[ >]*\t[ \t>]*(?=\S)", re.MULTILINE)
 _LIST_MARKER_RE = re.compile(r"[ \t>]*(?:[*+\-]|\d{1,9}[.)])")
 # What makes marked end a list item at a lazy line: HTML (and `#`).
 _LAZY_HTML_RE = re.compile(r"<(?:[a-z][^\n]*>|!--)", re.IGNORECASE)
+# The block quote markers a line starts with (and the blanks among them).
+_QUOTE_PREFIX_RE = re.compile(r"(?:[ \t]*>)*")
 
 
 class Rewriter:
@@ -64,6 +67,7 @@ class Rewriter:
                 indented.update(range(*token.map))
         self._blank_lines(fenced)
         self._tabs(fenced | indented)
+        self._table_ends(tokens)
         for token in tokens:
             kind = token.type
             if kind in ("blockquote_open", "list_item_open"):
@@ -109,6 +113,15 @@ class Rewriter:
             if self._line_of(match.start()) not in code_lines:
                 kept = len(match.group().rstrip(" \t"))
                 self.edits.append((match.start() + kept, match.end(), ""))
+
+    def _table_ends(self, tokens: list[Token]) -> None:
+        """End a table with a blank line (inside the same quotes) where markdown-it ends it
+        but marked would read the next line as a row (see ``table_tails``)."""
+        for line in table_tails(self.text, tokens):
+            start = self._span(line)[0]
+            prefix = _QUOTE_PREFIX_RE.match(self.text, start)
+            quotes = prefix.group().rstrip(" \t") if prefix else ""
+            self.edits.append((start - 1, start - 1, "\n" + quotes))  # before the line break
 
     def _span(self, line: int) -> tuple[int, int]:
         starts = self.line_starts

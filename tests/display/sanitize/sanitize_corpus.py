@@ -196,4 +196,9 @@ FOUND_BY_FUZZING = [
     pytest.param("\xa0\nwww.e<img src=x onerror=alert(1)>", id="fallback-after-bare-url"),
     # marked reads a link in the label of an image markdown-it keeps
     pytest.param("![[[]](javascript:alert`1`//](data:image/png;base64,)", id="link-in-image-label"),
+    # marked reads the lines after a table as its rows where markdown-it ends the table (a lazy
+    # line of a list item, a list marked does not stop at): cells cut the code span apart
+    pytest.param("- | a | b |\n  |---|---|\n`x | <?y?>`", id="lazy-line-after-table"),
+    pytest.param("| a | b |\n|---|---|\n2. `x | <?y?>`", id="list-after-table"),
+    pytest.param("1. | a | b |\n   |---|---|\n   2. `x | <?y?>`", id="nested-list-after-table"),
 ]

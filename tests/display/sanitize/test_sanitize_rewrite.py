@@ -92,6 +92,12 @@ def test_code_blocks_that_look_like_markdown_are_made_unambiguous(text: str, exp
         pytest.param("- a\n#b\n- c", "- a\n\\#b\n- c", id="lazy-hash"),
         # markdown-it ends a quote with a list that CommonMark and marked read as a lazy line
         pytest.param("> a\n2) b", "> a\n2\\) b", id="list-after-quote"),
+        # markdown-it ends a table where marked reads the next line as a row: a blank line
+        pytest.param(
+            "- |a|b|\n  |-|-|\n`c|<b>`", "- |a|b|\n  |-|-|\n\n`c|<b>`", id="lazy-line-after-table"
+        ),
+        pytest.param("> |a|b|\n> |-|-|\n> 2. c", "> |a|b|\n> |-|-|\n>\n> 2. c", id="quoted-table"),
+        pytest.param("1. |a|b|\n   |-|-|\n2. c", "1. |a|b|\n   |-|-|\n2. c", id="item-after-table"),
     ],
 )
 def test_structure_other_parsers_read_differently_is_normalised(text: str, expected: str) -> None:
@@ -143,3 +149,9 @@ def test_the_verifier_rejects_a_quote_in_an_info_string() -> None:
     assert not is_safe_markdown('```x"\ny\n```')
     assert not is_safe_markdown('- a\n\n  ~~~ x\\"y\n  ~~~')
     assert is_safe_markdown("```x&quot;\ny\n```")
+
+
+def test_the_verifier_rejects_a_table_marked_would_go_on_with() -> None:
+    assert not is_safe_markdown("- |a|b|\n  |-|-|\n`c|<b>`")
+    assert not is_safe_markdown("|a|b|\n|-|-|\n2. `c|<b>`")
+    assert is_safe_markdown("- |a|b|\n  |-|-|\n\n`c|<b>`")
