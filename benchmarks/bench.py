@@ -11,7 +11,9 @@ simulator on 127.0.0.1:
    live tail (live frontends): the longest time the visible answer stood still, the number
    of updates, bytes sent / final bundle, and the largest single update;
 3. the same for answers that are one giant block (a paragraph of soft-wrapped lines, a
-   numbered list, a table) of 100 KB and 1 MB, through the live view;
+   numbered list, a table, a list numbered `1.` everywhere, a paragraph whose lines start
+   with markup, a list with sub-items, a quotation, an indented code block) of 100 KB and
+   1 MB, through the live view;
 4. the end of a live answer in the kernel: the one-piece output neutralising the whole answer
    again, and reusing the Markdown of the blocks already shown;
 5. the time `%load_ext aiml_magics` takes in a fresh interpreter.
@@ -195,6 +197,9 @@ def bench_shell(sim: Simulator):
     return shell
 
 
+SINGLE_BLOCK_KINDS = ("paragraph", "ordered", "table", "ones", "styled", "nested", "quote", "code")
+
+
 def single_block_table(sim: Simulator) -> str:
     """One block that keeps growing, streamed as fast as a fast model, in the live view."""
     shell = bench_shell(sim)
@@ -209,7 +214,7 @@ def single_block_table(sim: Simulator) -> str:
             label=f"one block: {kind}",
         )
         for size in (100_000, 1_000_000)
-        for kind in ("paragraph", "ordered", "table")
+        for kind in SINGLE_BLOCK_KINDS
     ]
     return "\n".join([HEAD, *rows])
 

@@ -8,9 +8,14 @@ shown while it streams; the finished answer is always shown in one piece.
 
 A block that keeps growing (a list of a thousand items, a long table, a paragraph of
 soft-wrapped lines) also reports where it may be split into consecutive pieces that read as
-one: before an item of the same list (an ordered list's piece starts with its own number),
-before a table row (the piece repeats the header), before a paragraph line that starts a
-paragraph by itself.
+one: before an item of the same list (an ordered list's piece starts with its own number; a
+wider number only before an item of one line, whose content it cannot move; a loose list
+only where both pieces keep two items with a blank line between them), before a table row
+(the piece repeats the header), before a paragraph line that starts a paragraph by itself
+when nothing inline (emphasis, a code span, a link) is still open, before a `> ` line of a
+simple quotation, between two lines of an indented code block. Never where JupyterLab's math
+pre-pass, which pairs `$` across lines whatever the Markdown, is inside math. Not split:
+raw HTML, `$$` blocks, quotations holding other blocks, one item's endless sub-items.
 
 Pure functions over text, so they are easy to test against every parser.
 """
@@ -26,10 +31,29 @@ _MATH_FENCE = re.compile(r"^ {0,3}\$\$")
 _BULLET = re.compile(r"^( {0,3})([-+*])(?:[ \t]|$)")
 _ORDERED = re.compile(r"^( {0,3})(\d{1,9})([.)])(?:[ \t]|$)")
 _TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_INDENTED_CODE = re.compile(r"^(?: {4}| {0,3}\t)")
+_QUOTE = re.compile(r"^> ?(.*)$")
+_DEFINITION = re.compile(r"^ {0,3}\[(?:[^\[\]\\]|\\.)*\]:")
 # a line that reads the same as the first line of a paragraph as in the middle of one: not
 # indented, no block marker (list, quote, heading, rule, setext line, table, HTML, fence,
 # link definition), so a piece may start with it
 _PARAGRAPH_LINE = re.compile(r"^[A-Za-z\u00c0-\uffff(\"'0-9]")
+# `**bold**`, `_emphasis_`, `` `code` ``, `$x$`, `[a link](...)`: paragraph text too, unless
+# the line is a rule, a bullet, a fence or a link reference definition
+_EMPHASIS_LINE = re.compile(r"^(?:\*[^ \t*]|\*\*|_)")
+_LINK_LINE = re.compile(r"^\[(?:[^\[\]\\]|\\.)*\](?!:)")
+# JupyterLab's math pre-pass (rendermime's latex.js): the tokens it pairs, and the inline
+# code spans whose `$` it leaves alone
+_MATH_TOKEN = re.compile(
+    r"\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|@@\d+@@|\\\\[()[\]]", re.IGNORECASE
+)
+_MATH_CODE_SPAN = re.compile(r"(^|[^\\])(`+)([^\n]*?[^`\n])\2(?!`)")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*>")
+_LINK_DESTINATION = re.compile(r"\(([^\s()<>\\]*)\)")
+_OPEN_ANGLE = re.compile(r"<[^<>]*(?:<|$)")  # a `<` that no `>` closes on its line
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 @dataclass(frozen=True)
@@ -72,71 +96,341 @@ class Split:
     carry: str = ""
 
 
+def starts_paragraph(line: str) -> bool:
+    """Whether `line` (not indented) reads the same at the top of a piece as in the middle of
+    a paragraph: plain text, not a block marker."""
+    if _ORDERED.match(line) or _BULLET.match(line) or _SETEXT_UNDERLINE.match(line):
+        return False
+    if _PARAGRAPH_LINE.match(line):
+        return True
+    if _EMPHASIS_LINE.match(line):
+        return not _THEMATIC_BREAK.match(line)
+    if line.startswith("`"):
+        return not line.startswith("```")
+    if line.startswith("$"):
+        return True
+    return bool(_LINK_LINE.match(line))
+
+
+class _Math:
+    """JupyterLab's math pre-pass over the lines of a block: it pairs `$...$`, `$$...$$`,
+    `\\\\(...\\\\)`, `\\\\[...\\\\]` and `\\begin{..}...\\end{..}` across line breaks (not a blank
+    line), whatever the Markdown around them, so a piece may not end between a pair."""
+
+    def __init__(self) -> None:
+        self.end: str | None = None  # the delimiter that closes the open math
+        self.braces = 0
+
+    @property
+    def open(self) -> bool:
+        return self.end is not None
+
+    def blank(self) -> None:
+        self.end, self.braces = None, 0
+
+    def line(self, line: str) -> str:
+        """Follow one line; returns it with its math (as the pre-pass hides it) blanked out."""
+        if "`" in line:  # the pre-pass leaves `$` in one-line code spans alone
+            line = _MATH_CODE_SPAN.sub(lambda m: m[0].replace("$", "\0"), line)
+        hidden, done = [], 0
+        if self.end is not None:
+            hidden.append("x")
+        for token in _MATH_TOKEN.finditer(line):
+            text = token[0]
+            if self.end is None:
+                if text in ("$", "$$", "\\\\(", "\\\\["):
+                    self.end = {"\\\\(": "\\\\)", "\\\\[": "\\\\]"}.get(text, text)
+                elif text[1:6] == "begin":
+                    self.end = "\\end" + text[6:]
+                else:
+                    continue
+                self.braces = 0
+                hidden.append(line[done : token.start()] + "x")
+            elif text == self.end and not self.braces:
+                self.end = None
+                done = token.end()
+            elif text == "{":
+                self.braces += 1
+            elif text == "}" and self.braces:
+                self.braces -= 1
+        if self.end is None:
+            hidden.append(line[done:])
+        return "".join(hidden).replace("\0", "$")
+
+
+def _kind(char: str) -> str:
+    """What a delimiter run's neighbour counts as for emphasis: space (or the line's edge),
+    ASCII punctuation, a letter or digit; anything else is not judged."""
+    if char in ("", " ", "\t"):
+        return "space"
+    if char in _ASCII_PUNCTUATION:
+        return "punctuation"
+    return "word" if char.isalnum() else "unknown"
+
+
+def _can_open_close(char: str, before: str, after: str) -> tuple[bool, bool]:
+    """Whether a run of `char` between `before` and `after` may open or close emphasis
+    (CommonMark's flanking rules; `~` as marked's strikethrough)."""
+    left, right = _kind(before), _kind(after)
+    if char == "~":
+        return right != "space", left != "space"
+    left_flanking = right != "space" and (right != "punctuation" or left != "word")
+    right_flanking = left != "space" and (left != "punctuation" or right != "word")
+    if char == "_":
+        return (
+            left_flanking and (not right_flanking or left == "punctuation"),
+            right_flanking and (not left_flanking or right == "punctuation"),
+        )
+    return left_flanking, right_flanking
+
+
+def inline_closed(line: str) -> bool:
+    """Whether nothing inline that starts on this line of a paragraph can end on a later
+    one: every code span, emphasis, strikethrough and link of it closes on it. Cautious: a
+    line it cannot judge (raw HTML, a nested link, a neighbour it does not know) is open.
+
+    marked also hides from its emphasis rules what lies between two backticks and between
+    `<` and `>`, pairing them naively over lines, so these must pair on the line too."""
+    if line.count("`") % 2 or _OPEN_ANGLE.search(line):
+        return False
+    stack: list[str] = []  # open emphasis runs and "[", innermost last
+    i, n = 0, len(line)
+    while i < n:
+        char = line[i]
+        if char == "\\" and i + 1 < n and line[i + 1] in _ASCII_PUNCTUATION:
+            i += 2
+        elif char == "`":
+            run = len(line[i:]) - len(line[i:].lstrip("`"))
+            close = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(line, i + run)
+            if close is None:
+                return False
+            i = close.end()
+        elif char == "<":
+            autolink = _AUTOLINK.match(line, i)
+            if autolink is None and re.match(r"<[A-Za-z/!?]", line[i:]):
+                return False  # raw HTML may go on over lines
+            i = autolink.end() if autolink else i + 1
+        elif char == "[":
+            if "[" in stack:
+                return False
+            stack.append("[")
+            i += 1
+        elif char == "]":
+            if stack and stack[-1] != "[":
+                return False  # emphasis open inside the brackets
+            i += 1
+            if not stack:
+                continue
+            stack.pop()
+            if line[i : i + 1] == "(":  # a link's destination is not Markdown
+                destination = _LINK_DESTINATION.match(line, i)
+                if destination is None:
+                    return False
+                i = destination.end()
+        elif char in "*_~":
+            end = i + len(line[i:]) - len(line[i:].lstrip(char))
+            run = line[i:end]
+            before, after = line[i - 1 : i], line[end : end + 1]
+            if "unknown" in (_kind(before), _kind(after)) or (char == "~" and len(run) > 2):
+                return False
+            opens, closes = _can_open_close(char, before, after)
+            if opens and closes:
+                return False
+            if closes and stack and stack[-1] == run:
+                stack.pop()
+            elif closes and stack and stack[-1] != "[":
+                return False  # a closer that does not match the innermost opener
+            elif opens:
+                stack.append(run)
+            i = end
+        else:
+            i += 1
+    return not stack
+
+
+@dataclass
+class _Item:
+    """An item of the open list: where it starts, its marker as written and as numbered."""
+
+    start: int
+    written: str
+    numbered: str
+    gap_before: bool  # a blank line separates it from the item above
+    math_open: bool  # JupyterLab's math pre-pass is inside a pair where it starts
+    one_line: bool = True
+
+
 class _OpenBlock:
     """Follows the lines of the open block and remembers its last safe split."""
 
     def __init__(self, line: str, start: int) -> None:
         self.start = start
+        self.split: Split | None = None
+        self.math = _Math()
+        self._begin(line, start)
+
+    def _begin(self, line: str, start: int) -> None:
+        """The block (or, after an indented code block, the next one) starts with `line`."""
         self.kind = "paragraph"
         self.first = line
-        self.split: Split | None = None
         self.header = ""
-        self._list(line, start)
-        if self.kind == "paragraph" and line.lstrip(" ").startswith((">", "<", "```", "~~~")):
-            self.kind = "other"
-        elif self.kind == "paragraph" and "|" in line:
-            self.kind = "table?"
-
-    def _list(self, line: str, start: int) -> None:
+        self.open_inline = False  # something inline may still be open in the paragraph
+        self.quote_blank = False
+        hidden = self.math.line(line)
         ordered, bullet = _ORDERED.match(line), _BULLET.match(line)
-        if ordered:
-            self.kind, self.items = "list", 1
-            self.marker = (ordered.group(1), ordered.group(3))
-            self.number = int(ordered.group(2))
-        elif bullet:
-            self.kind, self.items = "list", 1
-            self.marker = (bullet.group(1), bullet.group(2))
-            self.number = None
-        self.list_start = start
+        quote = _QUOTE.match(line)
+        if ordered or bullet:
+            self.kind = "list"
+            indent, marker = (ordered[1], ordered[3]) if ordered else (bullet[1], bullet[2])
+            self.marker = (indent, marker)
+            self.number = int(ordered[2]) if ordered else None
+            self.items = [_Item(start, "", "", False, False)]
+            self.unsure = False  # a blank line inside an item: looseness not followed
+        elif _INDENTED_CODE.match(line):
+            self.kind = "code"
+        elif quote is not None:
+            content, hidden_quote = quote[1], _QUOTE.match(hidden)
+            self.kind = "quote" if not content.strip() or starts_paragraph(content) else "other"
+            self.quote_blank = not content.strip()
+            self.open_inline = hidden_quote is None or not inline_closed(hidden_quote[1])
+        elif line.lstrip(" ").startswith(("<", "```", "~~~", ">")) or _DEFINITION.match(line):
+            self.kind = "other"
+        else:
+            self.kind = "table?" if "|" in line else "paragraph"
+            self.open_inline = not inline_closed(hidden)
 
-    def feed(self, line: str, start: int) -> None:
-        """One more complete line of the block (not inside a fence or math)."""
+    def math_line(self, line: str) -> None:
+        """A line of the block that is not Markdown to split (inside a `$$` block)."""
+        if line.strip():
+            self.math.line(line)
+        else:
+            self.math.blank()
+
+    def _split_here(self, start: int, skip: int = 0, carry: str = "") -> None:
+        if not self.math.open:
+            self.split = Split(self.start, start, skip, carry)
+
+    def feed(self, line: str, start: int, after_blank: bool = False) -> None:
+        """One more complete line of the block (not inside a fence or math); `after_blank`
+        when a blank line came before it."""
+        if after_blank:
+            self.math.blank()
         if self.kind == "table?":
             if _TABLE_DELIMITER.match(line):
                 self.kind, self.header = "table", self.first + "\n" + line + "\n"
+                self.math.line(line)
                 return
             self.kind = "paragraph"
         if self.kind == "table":
-            if "|" in line:
-                self.split = Split(self.start, start, 0, self.header)
+            if after_blank:  # the table ended; an indented line: not followed
+                self.kind = "other"
+            elif "|" in line:
+                self._split_here(start, 0, self.header)
         elif self.kind == "list":
-            self._item(line, start)
+            self._item(line, start, after_blank)
+            return
+        elif self.kind == "code":
+            self._code_line(line, start, after_blank)
+            return
+        elif after_blank and self.kind in ("paragraph", "quote"):
+            # an indented line after a blank one (the only kind that does not end the block)
+            self.kind = "code" if _INDENTED_CODE.match(line) else "other"
+            if self.kind == "code":
+                self._split_here(start)
         elif self.kind == "paragraph":
             self._paragraph_line(line, start)
-
-    def _item(self, line: str, start: int) -> None:
-        ordered = _ORDERED.match(line)
-        if ordered and self.number is not None and self.marker == (ordered[1], ordered[3]):
-            self.items += 1
-            old = ordered[1] + ordered[2] + ordered[3]
-            new = f"{ordered[1]}{self.number + self.items - 1}{ordered[3]}"
-            if len(new) == len(old):  # a wider number would move the item's content
-                self.split = Split(self.start, start, len(old), new)
             return
-        bullet = _BULLET.match(line)
-        if bullet and self.number is None and self.marker == (bullet[1], bullet[2]):
-            self.items += 1
-            self.split = Split(self.start, start)
+        elif self.kind == "quote":
+            self._quote_line(line, start)
+            return
+        self.math.line(line)
+
+    def _item(self, line: str, start: int, after_blank: bool) -> None:
+        ordered, bullet = _ORDERED.match(line), _BULLET.match(line)
+        if ordered and self.number is not None and self.marker == (ordered[1], ordered[3]):
+            written = ordered[1] + ordered[2] + ordered[3]
+            numbered = f"{ordered[1]}{self.number + len(self.items)}{ordered[3]}"
+        elif bullet and self.number is None and self.marker == (bullet[1], bullet[2]):
+            written = numbered = ""
+        else:  # a line of the last item (its text, a nested list)
+            self.items[-1].one_line = False
+            self.unsure = self.unsure or after_blank
+            self.math.line(line)
+            return
+        self.items.append(_Item(start, written, numbered, after_blank, self.math.open))
+        # inside math JupyterLab sees no item here: the items below it are counted otherwise
+        self.unsure = self.unsure or self.math.open
+        self.split = None
+        for k in (len(self.items) - 1, len(self.items) - 2):  # before this item, the one above
+            if self._may_split_before(k):
+                item = self.items[k]
+                self.split = Split(self.start, item.start, len(item.written), item.numbered)
+                break
+        self.math.line(line)
+
+    def _may_split_before(self, k: int) -> bool:
+        """Whether the list may be cut before its item `k` (0-based): both pieces number,
+        nest and space their items as the whole list does."""
+        if k < 1 or self.unsure or self.items[k].math_open:
+            return False
+        item, complete = self.items[k], k < len(self.items) - 1
+        if len(item.written) != len(item.numbered) and not (complete and item.one_line):
+            return False  # a wider number would move the item's other lines
+        if not any(other.gap_before for other in self.items):
+            return True  # a tight list, cut into tight pieces
+        # a loose list: each piece must hold two items with a blank line between them
+        above = any(other.gap_before for other in self.items[1:k])
+        return above and complete and self.items[k + 1].gap_before
+
+    def _code_line(self, line: str, start: int, after_blank: bool) -> None:
+        if _INDENTED_CODE.match(line):
+            if not after_blank:  # a piece's code may not start or end with a blank line
+                self._split_here(start)
+            self.math.line(line)
+        elif starts_paragraph(line) or _LIST_ITEM.match(line):
+            self._split_here(start)  # the code block ended: a paragraph or a list begins
+            self._begin(line, start)
+        else:
+            self.kind = "other"
+            self.math.line(line)
 
     def _paragraph_line(self, line: str, start: int) -> None:
         ordered, bullet = _ORDERED.match(line), _BULLET.match(line)
-        if bullet or (ordered and ordered[2] == "1"):  # a list interrupts the paragraph
-            self._list(line, start)
-            self.split = Split(self.start, start)
+        interrupts = (bullet or (ordered and ordered[2] == "1")) and line[
+            (ordered or bullet).end() :
+        ].strip()
+        if _SETEXT_UNDERLINE.match(line):  # the lines above become a heading
+            self.kind, self.split = "other", None
+        elif interrupts:  # a list interrupts the paragraph
+            self._split_here(start)
+            self._begin(line, start)
+            return
         elif line.lstrip(" ").startswith((">", "<", "|")):
             self.kind = "other"  # a quote, HTML or a table interrupts it: no more splits
-        elif _PARAGRAPH_LINE.match(line) and not ordered:
-            self.split = Split(self.start, start)
+        elif starts_paragraph(line) and not self.open_inline:
+            self._split_here(start)
+        hidden = self.math.line(line)
+        self.open_inline = self.open_inline or not inline_closed(hidden)
+
+    def _quote_line(self, line: str, start: int) -> None:
+        quote = _QUOTE.match(line)
+        content = quote[1] if quote else ""
+        if quote is None or not (not content.strip() or starts_paragraph(content)):
+            # a lazy line, a nested block: not followed; a setext line makes a heading
+            self.kind = "other"
+            if quote is not None and _SETEXT_UNDERLINE.match(content):
+                self.split = None
+            self.math.line(line)
+            return
+        if not content.strip():
+            self.quote_blank, self.open_inline = True, False
+            self.math.line(line)
+            return
+        if self.quote_blank or not self.open_inline:
+            self._split_here(start)
+        self.quote_blank = False
+        hidden = _QUOTE.match(self.math.line(line))
+        self.open_inline = self.open_inline or hidden is None or not inline_closed(hidden[1])
 
 
 def settled_cut(text: str) -> Cut:
@@ -161,6 +455,8 @@ def settled_cut(text: str) -> Cut:
             continue
         if in_math:
             in_math = "$$" not in bare
+            if block is not None:
+                block.math_line(bare)
             continue
         if not bare.strip():
             pending_blank = pending_blank or block_open
@@ -172,12 +468,12 @@ def settled_cut(text: str) -> Cut:
         interrupts = opener is not None and at_margin and block_open and not block_is_list
         if ends_block or interrupts:
             end, block_open = start, False
-        pending_blank = False
+        after_blank, pending_blank = pending_blank, False
         if not block_open:
             block_open, block_is_list = True, is_item
             block = _OpenBlock(bare, start)
         elif block is not None:
-            block.feed(bare, start)
+            block.feed(bare, start, after_blank)
         if opener is not None:
             fence = Fence(bare, opener.group(2))
             fence_start, fence_body_end = start, position

@@ -6,9 +6,10 @@ top-level blocks (`blocks.settled_cut`) are published once, each in an output of
 is never resent, and only the block still being written is replaced in place, every
 `interval` seconds. A long open block is shown as consecutive pieces, cut at line boundaries
 that keep it reading as one block (`blocks.Split`): a code fence is closed and reopened, a
-table repeats its header, an ordered list's piece starts with its own number, a paragraph is
-cut between lines (it reads as two paragraphs until the end). A tail that cannot be cut (one
-very long line) falls back to geometric growth. When the answer ends, the pieces are
+table repeats its header, an ordered list's piece starts with its own number, a paragraph or
+a quotation is cut between lines (it reads as two until the end), an indented code block
+between lines. A tail that cannot be cut (one very long line, raw HTML, a `$$` block) falls
+back to geometric growth. When the answer ends, the pieces are
 replaced by one output holding the whole answer (the outputs above it, such as the panel, are
 shown again), so the saved notebook and every renderer see one piece, exactly as a one-piece
 answer renders. The Markdown each whole top-level block was neutralised into is kept

@@ -124,13 +124,29 @@ SINGLE_BLOCK_LINES = {
     "ordered": lambda i: f"{i + 1}. item number {i + 1} of a long numbered list\n",
     "bullets": lambda i: f"- item number {i + 1} of a long bulleted list\n",
     "table": lambda i: f"| {i + 1} | row {i + 1} of a long table | {(i + 1) ** 2} |\n",
+    "ones": lambda i: f"1. item number {i + 1} of a list whose every marker is 1.\n",
+    "styled": lambda i: [
+        f"**Point {i + 1}** of one long paragraph whose lines start with markup.\n",
+        f"`code_{i + 1}` and more text of that paragraph, soft-wrapped.\n",
+        f"[A link {i + 1}](https://example.org/{i + 1}) in the middle of the paragraph.\n",
+        f"_Emphasis {i + 1}_ and the words that follow it in the paragraph.\n",
+        f"$x_{{{i + 1}}}$ is inline math at the start of a line of the paragraph.\n",
+    ][i % 5],
+    "nested": lambda i: (
+        f"{i + 1}. item number {i + 1} of a numbered list with sub-items\n"
+        f"   - a first detail of item {i + 1}\n   - a second detail\n"
+    ),
+    "quote": lambda i: f"> Line {i + 1} of one long quotation that keeps soft-wrapping.\n",
+    "code": lambda i: f"    result_{i + 1} = compute({i + 1})  # an indented code block\n",
 }
 
 
 def single_block(kind: str, size: int) -> str:
     """About `size` characters of one Markdown block that keeps growing: a paragraph of
     soft-wrapped lines, a numbered or bulleted list, or a table ('paragraph', 'ordered',
-    'bullets', 'table')."""
+    'bullets', 'table'); a numbered list written with `1.` everywhere ('ones'), a paragraph
+    whose lines start with `**`, `` ` ``, `[`, `_` or `$` ('styled'), a numbered list whose
+    items have sub-items ('nested'), a quotation ('quote'), an indented code block ('code')."""
     lines = ["| n | row | square |\n", "|---:|---|---:|\n"] if kind == "table" else []
     line = SINGLE_BLOCK_LINES[kind]
     total = sum(map(len, lines))

@@ -24,7 +24,7 @@ from aiml_magics.simulator.answers import single_block
 pytestmark = pytest.mark.unit
 
 RENDER = MarkdownIt("commonmark").enable("table")
-KINDS = ["paragraph", "ordered", "bullets", "table"]
+KINDS = ["paragraph", "ordered", "bullets", "table", "ones", "styled", "nested", "quote", "code"]
 
 
 # -- where an open block may be split -----------------------------------------------------
@@ -38,6 +38,16 @@ KINDS = ["paragraph", "ordered", "bullets", "table"]
         ("| h |\n|---|\n| 1 |\n| 2 |\n", "| 2 |\n", "| h |\n|---|\n"),
         ("One line\nanother line\nthe last\n", "the last\n", ""),
         ("Intro:\n- a\n- b\n", "- b\n", ""),  # a list interrupting a paragraph
+        ("A line\n**Bold** starts this one\n", "**Bold** starts this one\n", ""),
+        ("A line\n`code` starts this one\n", "`code` starts this one\n", ""),
+        ("A line\n[a link](https://x.org) starts it\n", "[a link](https://x.org) starts it\n", ""),
+        ("A line\n_emphasis_ starts this one\n", "_emphasis_ starts this one\n", ""),
+        ("A line with $x$\n$y$ starts this one\n", "$y$ starts this one\n", ""),
+        ("> a quotation\n> goes on\n", "> goes on\n", ""),  # two quotes, read as one
+        ("> a quotation\n>\n> its second paragraph\n", "> its second paragraph\n", ""),
+        ("    code\n    more code\n", "    more code\n", ""),  # two code blocks, as fences
+        ("1. a\n   - sub\n2. b\n   - sub\n", "2. b\n   - sub\n", "2."),  # nested items
+        ("- a\n\n- b\n\n- c\n\n- d\n", "- c\n\n- d\n", ""),  # loose: two items a piece
     ],
 )
 def test_an_open_block_reports_its_last_safe_split(text, at, carry):
@@ -58,6 +68,25 @@ def test_an_open_block_reports_its_last_safe_split(text, at, carry):
         "1. a\n   - nested\n",  # not an item of the same list
         "1. a\n1) other delimiter: another list\n",
         "- a\n* another bullet: another list\n",
+        "One *emphasis that\ngoes on* over two lines\n",
+        "One `code span that\ngoes on` over two lines\n",
+        "One [link text that\ngoes on](https://x.org) over two lines\n",
+        "Math $x +\ny$ that JupyterLab pairs over two lines\n",
+        "$x$ math, then an *emphasis that\ngoes on* over two lines\n",
+        # marked hides what lies between backticks, and between < and >, from its emphasis
+        # rules, pairing them over lines: **b** and *e* below are no emphasis in the whole
+        "Line ``a ` b``\nLine **b** ``a ` b``\n",
+        "Less <3 then\n*e* > c\n",
+        "One line\n***\n",  # a rule, not emphasis
+        "One line\n```\n",  # a fence
+        "A heading in the making\nover two lines\n===\n",  # a setext heading
+        "> quote\n> - a list in the quote\n",
+        "> quote\n>> a nested quote\n",
+        "    code\n\n    more code after a blank line\n",
+        "<div>\nHTML block\nlines\n",
+        "- a\n\n  a second paragraph of a\n- b\n- c\n",  # looseness not followed
+        "- a\n\n- b\n",  # a loose list cut here would leave a piece of one (tight) item
+        "9. a\n   - sub\n9. b\n   - sub\n",  # "10." would move the sub-item
     ],
 )
 def test_lines_that_would_read_differently_at_the_top_of_a_piece_are_not_split_points(text):
@@ -68,7 +97,9 @@ def test_an_ordered_piece_starts_with_its_own_number_of_the_same_width():
     text = "".join("10. same number everywhere\n" for _ in range(5))
     split = settled_cut(text).split
     assert split is not None and split.carry == "14." and split.skip == 3
-    assert settled_cut("1. a\n" * 12).split.carry == "9."  # "10." would move the content
+    # a wider number is fine before an item of one line: nothing below it is indented
+    split = settled_cut("1. a\n" * 12).split
+    assert split is not None and split.carry == "11." and split.skip == 2
 
 
 # -- streaming a giant block --------------------------------------------------------------
@@ -175,6 +206,15 @@ LINES = st.sampled_from(
         "---\n",
         "$$\n",
         "<b onmouseover=alert(1)>x</b>\n",
+        "**bold** starts a line\n",
+        "`code` starts a line, *emphasis\n",
+        "[a link](https://x.org) and $math\n",
+        "_emphasis_ $x$ [ref]: /not-a-definition-here\n",
+        "$$\n",
+        ">\n",
+        "> quoted **bold**\n",
+        "   - nested\n",
+        "- loose\n\n",
     ]
 )
 NUMBER = re.compile(r"^( {0,3})\d{1,9}([.)])")

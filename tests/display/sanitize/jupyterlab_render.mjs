@@ -2,7 +2,8 @@
 //
 // Usage: node jupyterlab_render.mjs <labextension/node_modules>
 // Reads one JSON array of Markdown strings per line on stdin and answers each line with one
-// JSON array of {html, view, error}: `view` is the text `marked` got (math hidden), `html`
+// JSON array of {html, view, marked, math, error}: `view` is the text `marked` got (math
+// hidden as @@n@@), `marked` the HTML it made of it, `math` the hidden math in order, `html`
 // what the browser gets. Any missing part is an error, never a silent skip.
 //
 // The steps are JupyterLab's: rendermime's renderMarkdown (removeMath, the parser,
@@ -57,10 +58,11 @@ const options = { async: true, gfm: true, walkTokens, renderer: makeRenderer() }
 async function render(markdown) {
   const parts = removeMath(markdown);
   try {
-    const html = replaceMath(await marked(parts.text, options), parts.math);
-    return { html, view: parts.text, error: null };
+    const marked_html = await marked(parts.text, options);
+    const html = replaceMath(marked_html, parts.math);
+    return { html, view: parts.text, marked: marked_html, math: parts.math, error: null };
   } catch (error) {
-    return { html: '', view: parts.text, error: String(error) };
+    return { html: '', view: parts.text, marked: '', math: parts.math, error: String(error) };
   }
 }
 
