@@ -63,9 +63,7 @@ def build_answer(reply: Reply, body: dict[str, Any], model: Model) -> Answer:
     usage = reply.usage or _usage(messages, content, reasoning, tool_calls, is_gemini)
     credits = reply.credits
     if credits is None:
-        credits = (
-            int(usage.get("prompt_tokens", 0)) * 2 + int(usage.get("completion_tokens", 0)) * 8
-        )
+        credits = _credits(model, usage)
     usd = reply.usd if reply.usd is not None else credits * USD_PER_CREDIT
     return Answer(
         content=content,
@@ -354,6 +352,19 @@ def _apply_max_tokens(
     if len(content) > budget:
         return content[:budget], reasoning, "length"
     return content, reasoning, None
+
+
+def _credits(model: Model, usage: dict[str, Any]) -> int:
+    """Credits for a chat answer: its tokens at the catalogue's prices (reasoning is billed as
+    output, also where the usage counts it apart, as Gemini's does); 2 and 8 credits a token
+    for a model the catalogue gives no token prices."""
+    prompt = int(usage.get("prompt_tokens", 0))
+    completion = int(usage.get("completion_tokens", 0))
+    output = max(completion, int(usage.get("total_tokens", 0)) - prompt)
+    usd = model.token_usd(prompt, output)
+    if usd is None:
+        return prompt * 2 + completion * 8
+    return max(1, round(usd / USD_PER_CREDIT))
 
 
 def _usage(

@@ -49,6 +49,20 @@ class Model:
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.entry.get("aliases", ()))
 
+    def token_usd(self, prompt: int, completion: int) -> float | None:
+        """What the catalogue's token prices charge for this usage (None without both prices):
+        the service bills a chat answer by the prices it lists, so the simulator does too."""
+        rates: dict[str, float] = {}
+        for unit in (self.extras.get("pricing") or {}).get("units") or []:
+            side = unit.get("origin") or unit.get("measure")
+            if unit.get("name") == "token" and side:
+                rates[side] = float(unit["price"]) / float(unit.get("per") or 1)
+        prompt_rate = rates.get("provided", rates.get("input"))
+        output_rate = rates.get("generated", rates.get("output"))
+        if prompt_rate is None or output_rate is None:
+            return None
+        return prompt * prompt_rate + completion * output_rate
+
     def render(self, include: set[str] | frozenset[str] = frozenset(INCLUDABLE)) -> dict[str, Any]:
         data = copy.deepcopy(self.entry)
         for key in INCLUDABLE:

@@ -310,3 +310,25 @@ def test_pricing_is_read_from_the_catalogue_shape():
     invented = {"currency": "USD", "unit": "1M tokens", "input": 1, "output": 4}  # never sent
     for broken in (None, {}, invented, {"kind": "fixed", "units": [{"name": "image"}]}):
         assert ModelInfo.from_api({"id": "m", "pricing": broken}).pricing is None
+
+
+@pytest.mark.parametrize(
+    "model", ["bytedance/seed-1-8", "openai/gpt-4o", "google/gemini-3-5-flash"]
+)
+def test_what_an_answer_costs_is_what_the_catalogue_prices_say(run, ip, magics, model):
+    """The service bills by the prices it lists, so a budget planned from the catalogue holds
+    (the simulator does the same; reasoning is output, also where the usage counts it apart)."""
+    from aiml_magics.api.result import USD_PER_CREDIT
+    from aiml_magics.chat.estimate import model_info
+
+    assert run(f"%%aiml -m {model}\nWhat is a p-value?").error is None
+    result = ip.user_ns["_aiml"]
+    usage = result.usage
+    output = usage.completion_tokens + (
+        usage.reasoning_tokens
+        if usage.total_tokens > usage.prompt_tokens + usage.completion_tokens
+        else 0
+    )
+    info, _ = model_info(magics.session.client(), model)
+    dollars = info.pricing.dollars(usage.prompt_tokens, output)
+    assert result.credits_used == pytest.approx(dollars / USD_PER_CREDIT, abs=1)
