@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .sanitize.jupyterlab import MATH_TOKENS
+
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _MATH_FENCE = re.compile(r"^ {0,3}\$\$")
@@ -46,9 +48,7 @@ _EMPHASIS_LINE = re.compile(r"^(?:\*[^ \t*]|\*\*|_)")
 _LINK_LINE = re.compile(r"^\[(?:[^\[\]\\]|\\.)*\](?!:)")
 # JupyterLab's math pre-pass (rendermime's latex.js): the tokens it pairs, and the inline
 # code spans whose `$` it leaves alone
-_MATH_TOKEN = re.compile(
-    r"\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|@@\d+@@|\\\\[()[\]]", re.IGNORECASE
-)
+_MATH_TOKEN = re.compile(MATH_TOKENS, re.IGNORECASE | re.ASCII)
 _MATH_CODE_SPAN = re.compile(r"(^|[^\\])(`+)([^\n]*?[^`\n])\2(?!`)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*>")
 _LINK_DESTINATION = re.compile(r"\(([^\s()<>\\]*)\)")

@@ -146,12 +146,9 @@ def info_quotes(text: str, start: int, end: int) -> list[int]:
 PLACEHOLDER_RE = re.compile(r"@@(\d+)@@")
 # What JavaScript's `\s` and `trim()` take for white space, as a character class body.
 JS_SPACE = "\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_MATHSPLIT_RE = re.compile(
-    r"\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|(?:\n["
-    + JS_SPACE
-    + r"]*)+|@@\d+@@|\\\\(?:\(|\)|\[|\])",
-    re.IGNORECASE | re.ASCII,
-)
+# What the pre-pass reads as math delimiters (and braces, which must balance inside math).
+MATH_TOKENS = r"\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|@@\d+@@|\\\\(?:\(|\)|\[|\])"
+_MATHSPLIT_RE = re.compile(MATH_TOKENS + r"|(?:\n[" + JS_SPACE + r"]*)+", re.IGNORECASE | re.ASCII)
 # What math could hide part of, or sit inside of, in a way that matters: links, images and
 # definitions, fences (info strings), autolinks and the bare URLs marked turns into links.
 _STRUCTURE_NEAR_MATH_RE = re.compile(r"[\[\]]|```|~~~|://|www\.|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:")
