@@ -10,8 +10,12 @@ USD_PER_CREDIT = 1 / 2_000_000
 
 
 def format_money(dollars: float) -> str:
+    """Dollars to six decimals. A total summed in another order (rows answered concurrently)
+    may differ in its last bits: it is rounded to 12 significant digits first, so the same
+    amounts always read the same."""
     if dollars == 0:
         return "$0"
+    dollars = float(f"{dollars:.12g}")
     return "$" + f"{dollars:.6f}".rstrip("0").rstrip(".") if dollars >= 1e-6 else "<$0.000001"
 
 

@@ -112,6 +112,13 @@ def test_footer_reports_model_tokens_cost_speed_and_state():
     assert footer_text(None) == ""  # how a failed turn ended is its error's to say
 
 
+def test_a_total_reads_the_same_whatever_order_it_was_summed_in():
+    amounts = [0.000117, 0.0001125, 0.0001135, 0.000116, 0.000112, 0.000113, 0.0001155, 0.00011]
+    orders = [amounts, amounts[::-1], sorted(amounts), amounts[3:] + amounts[:3]]
+    assert len({sum(order) for order in orders}) > 1  # the floats differ in their last bits
+    assert len({format_money(sum(order)) for order in orders}) == 1
+
+
 def test_money_formatting():
     assert format_money(0) == "$0"
     assert format_money(0.0019495) == "$0.00195"

@@ -22,11 +22,6 @@ def kernel(aiml_env):
     manager.shutdown_kernel(now=True)
 
 
-def frontend_metadata(cell_id: str | None, deleted: tuple[str, ...] = ()) -> dict:
-    """What JupyterLab puts in an execute_request's metadata: the cell's id, deleted cells."""
-    return {"cellId": cell_id, "deletedCells": list(deleted)} if cell_id else {}
-
-
 @dataclass
 class Run:
     """What one cell did: its iopub messages, its shell reply, the `input()` questions."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import frontend_metadata
+from kernel_metadata import frontend_metadata
 
 from aiml_magics.simulator import Reply
 

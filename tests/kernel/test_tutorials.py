@@ -453,7 +453,8 @@ def test_failures_look_as_described(outcomes):
     assert error("%%aiml\nAnd one more tip?").ename == "ServerError"
     broken = cell(nb, "%%aiml\nSummarise the assumptions")
     assert error("%%aiml\nSummarise the assumptions").ename == "StreamError"
-    assert "Linearity" in markdown(broken) and "incomplete" in markdown(broken)
+    assert "Linearity" in markdown(broken) and "incomplete" not in markdown(broken)
+    assert "not added to the conversation" in error("%%aiml\nSummarise the assumptions").evalue
     assert "| default | 1 |" in markdown(cell(nb, "%aiml chats"))
 
     assert error("from aiml_magics import AimlClient").ename == "InsecureURLError"

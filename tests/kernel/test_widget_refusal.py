@@ -9,7 +9,7 @@ no widget.
 from __future__ import annotations
 
 import pytest
-from conftest import frontend_metadata
+from kernel_metadata import frontend_metadata
 
 from aiml_magics.simulator import Reply
 
