@@ -171,9 +171,9 @@ def choice_line(comparison: Comparison | None, *, buttons: bool) -> str:
     if not comparison.completed():
         return "No answer completed: nothing was added to the conversation."
     how = (
-        "click Use this answer (while this kernel runs) or run `_aiml.choose(MODEL)`"
+        "click Use this answer (while this kernel runs) or run _aiml.choose(MODEL)"
         if buttons
-        else "run `_aiml.choose(MODEL)`, or use --keep MODEL"
+        else "run _aiml.choose(MODEL), or use --keep MODEL"
     )
     return f"Nothing was added to the conversation yet: {how}."
 
