@@ -5,6 +5,7 @@ The `aiml_simulator` and `aiml_env` fixtures come from the package's own pytest 
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ def tier_of(path: Path) -> str:
     tier, else unit."""
     top = path.resolve().relative_to(TESTS).parts[0]
     return top if top in TIERS else "unit"
+
+
+def pytest_configure(config):
+    """Tests interrupt a cell as a kernel interrupt does, with SIGINT. A runner started in the
+    background by a shell without job control inherits SIGINT ignored, and Python then keeps
+    it ignored: give it back its KeyboardInterrupt, or every interrupt test waits in vain."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items):
