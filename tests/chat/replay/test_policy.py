@@ -11,7 +11,7 @@ from aiml_magics.chat.replay.policy import Replay, ReplayModeError, mode_of
 from aiml_magics.chat.replay.store import ReplayStore
 from aiml_magics.chat.settings import AimlSettings
 
-SECRET = "sk-test-0123456789abcdef"
+SECRET = "sk-" + "test-0123456789abcdef"  # a fake key, assembled: no key-shaped literal
 
 
 def request(prompt: str = "What is a p-value?") -> dict:
