@@ -46,6 +46,11 @@ class CannotAsk(RuntimeError):
     """Raised by an `ask` where nobody can answer (a batch row); its text says why."""
 
 
+def row_cannot_ask(question: str) -> str:
+    """A batch row's `ask`: rows run in worker threads, where nobody can answer."""
+    raise CannotAsk("a batch row cannot ask for confirmation")
+
+
 def credits_text(amount: float) -> str:
     return f"{amount:,.0f} credits ({format_money(amount * USD_PER_CREDIT)})"
 

@@ -213,7 +213,11 @@ def _exchange(
     from . import budget
     from .estimate import cached_prefix
 
-    ask = _cannot_ask if request.row and sending.ask is None else budget.asking(view, sending.ask)
+    ask = (
+        budget.row_cannot_ask
+        if request.row and sending.ask is None
+        else budget.asking(view, sending.ask)
+    )
     cached = cached_prefix(sending.session, request, model)
     budget.check(sending.session, client, model, messages, params, ask=ask, cached_tokens=cached)
     request_id = request_id_for(request.key)
@@ -386,12 +390,6 @@ def _tool_loop(sending: _Sending, messages: list[dict[str, Any]]) -> ChatResult:
         tools.add_images(
             runs[first_of_round:], exchange, lambda: sending.client.vision(sending.model), view
         )
-
-
-def _cannot_ask(question: str) -> str:
-    from .budget import CannotAsk
-
-    raise CannotAsk("a batch row cannot ask for confirmation")
 
 
 def first_params(request: TurnRequest) -> dict[str, Any]:
